@@ -1,0 +1,12 @@
+//! Foothold's domain: the rules of the practice, free of HTTP and SQL.
+//!
+//! Everything here is pure so that it can be unit-tested and fuzzed without a
+//! database, and so that the storage and web layers cannot disagree about a rule.
+
+pub mod email;
+pub mod import;
+pub mod person;
+pub mod policy;
+
+pub use email::Email;
+pub use person::{PersonName, Role, Text};

@@ -1,0 +1,203 @@
+//! `foothold`: the server and its admin commands.
+
+mod config;
+mod demo;
+
+use std::io::Read as _;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use foothold_domain::{Email, PersonName, Role};
+use foothold_store::{NewPerson, Store};
+use tracing_subscriber::EnvFilter;
+
+use config::{LogFormat, Resolved, Settings};
+
+/// Foothold: career conversations on a climbing wall, not a ladder.
+///
+/// With no command, `foothold` runs `serve` with its defaults: listen on
+/// 127.0.0.1:8080 with a SQLite database in ./foothold-data.
+#[derive(Debug, Parser)]
+#[command(name = "foothold", version, about, long_about)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Set up people and access from a script, against the same database as the server.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Default, clap::Args)]
+struct ServeArgs {
+    /// Fill an empty database with a demo organisation and print its sign-ins.
+    #[arg(long)]
+    demo: bool,
+    /// How many people the demo organisation has (at least the 30 of its story).
+    #[arg(long, default_value_t = demo::STORY_SIZE, requires = "demo")]
+    people: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a person who can sign in; the password is read from standard input.
+    CreateUser {
+        /// Their e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Make them an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input (required, so it never shows in `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Create a personal API token for a person; prints it as the last line.
+    Token {
+        /// Whose token.
+        #[arg(long)]
+        email: String,
+        /// A label for the token (what it is for).
+        #[arg(long = "name")]
+        label: String,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Human => builder.init(),
+    }
+}
+
+async fn open_store(cfg: &Resolved) -> anyhow::Result<Store> {
+    if cfg.database_url.engine() == Some(foothold_store::Engine::Sqlite) {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
+    }
+    let store = Store::connect(&cfg.database_url, cfg.db_max_connections).await?;
+    let ran = store.migrate().await.context("migrating the database")?;
+    tracing::info!(database = %cfg.database_url, migrations_applied = ran, "database ready");
+    Ok(store)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let cfg = cli.settings.resolve()?;
+    init_logging(cfg.log_format);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(cfg, args).await,
+        Command::Admin(cmd) => admin(cfg, cmd).await,
+    }
+}
+
+async fn serve(cfg: Resolved, args: ServeArgs) -> anyhow::Result<()> {
+    let store = open_store(&cfg).await?;
+    if args.demo {
+        if store.count_people().await? == 0 {
+            let sign_ins = demo::generate(&store, args.people.max(demo::STORY_SIZE)).await?;
+            println!("\nDemo organisation ready. Sign in at {} as:", cfg.base_url);
+            for (who, email) in sign_ins {
+                println!("  {who:<28} {email:<36} password: {}", demo::PASSWORD);
+            }
+            println!();
+        } else {
+            tracing::warn!("--demo ignored: the database already has people in it");
+        }
+    }
+    if store.count_people().await? == 0 {
+        let (token, hash) = foothold_store::secret::new_token();
+        store.put_setting(foothold_web::SETUP_TOKEN_KEY, &hash).await?;
+        let link = format!("{}/setup?token={token}", cfg.base_url.as_str().trim_end_matches('/'));
+        println!(
+            "\nFoothold has no people yet. Create the first administrator here (the link works once):\n\n  {link}\n"
+        );
+    }
+    let listener =
+        tokio::net::TcpListener::bind(cfg.addr).await.with_context(|| format!("cannot listen on {}", cfg.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, base_url = %cfg.base_url, "Foothold is listening");
+    let mut web = foothold_web::WebConfig::new(cfg.base_url.clone());
+    web.trusted_proxies = cfg.trusted_proxies.clone();
+    let state = foothold_web::AppState::new(store.clone(), web);
+    foothold_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped taking requests; closing the database");
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn admin(cfg: Resolved, cmd: AdminCommand) -> anyhow::Result<()> {
+    let store = open_store(&cfg).await?;
+    match cmd {
+        AdminCommand::CreateUser { email, name, admin, password_stdin: _ } => {
+            let email = Email::parse(&email)?;
+            let name = PersonName::parse(&name)?;
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+            let password = input.lines().next().unwrap_or_default();
+            if let Err(e) = foothold_web::validate_new_password(password) {
+                bail!(e);
+            }
+            let hash = foothold_web::hash_password(password).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let role = if admin { Role::Admin } else { Role::Member };
+            let person = store
+                .create_person(&NewPerson {
+                    email,
+                    name,
+                    title: String::new(),
+                    department: None,
+                    manager_id: None,
+                    role,
+                })
+                .await?;
+            store.set_password_hash(person.id, &hash).await?;
+            // The set-up link is for an empty Foothold; it is moot now.
+            store.delete_setting(foothold_web::SETUP_TOKEN_KEY).await?;
+            println!("created {} <{}> as {} (id {})", person.name, person.email, role.as_str(), person.id);
+        }
+        AdminCommand::Token { email, label } => {
+            let email = Email::parse(&email)?;
+            let person =
+                store.person_by_email(&email).await?.with_context(|| format!("nobody with the e-mail {email}"))?;
+            let label = foothold_domain::Text::single_line(&label, "label", 100, true)?;
+            let (_, token) = store.create_api_token(person.id, label.as_str()).await?;
+            println!("{token}");
+        }
+    }
+    store.close().await;
+    Ok(())
+}

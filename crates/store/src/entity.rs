@@ -1,0 +1,95 @@
+//! Table definitions, private to the store: the rest of Foothold sees only
+//! the domain-shaped records in `lib.rs`.
+
+macro_rules! entity_module {
+    ($name:ident, $table:literal, { $($field:tt)* }) => {
+        pub mod $name {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model { $($field)* }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
+type Ts = sea_orm::prelude::DateTimeUtc;
+
+entity_module!(department, "departments", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    /// Lower-cased name: departments are matched case-insensitively.
+    #[sea_orm(unique)]
+    pub name_key: String,
+    pub created_at: super::Ts,
+});
+
+entity_module!(person, "people", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub name: String,
+    pub title: String,
+    pub department_id: Option<i64>,
+    pub manager_id: Option<i64>,
+    pub role: String,
+    pub active: bool,
+    pub password_hash: Option<String>,
+    pub version: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+});
+
+entity_module!(session, "sessions", {
+    /// SHA-256 of the cookie value: a stolen database holds no live session.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id_hash: String,
+    pub person_id: i64,
+    pub csrf_token: String,
+    pub created_at: super::Ts,
+    pub expires_at: super::Ts,
+});
+
+entity_module!(api_token, "api_tokens", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    pub label: String,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub created_at: super::Ts,
+    pub last_used_at: Option<super::Ts>,
+    pub revoked_at: Option<super::Ts>,
+});
+
+entity_module!(invite, "invites", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub created_at: super::Ts,
+    pub expires_at: super::Ts,
+    pub used_at: Option<super::Ts>,
+});
+
+entity_module!(sign_in_failure, "sign_in_failures", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub email: String,
+    pub client_ip: String,
+    pub at: super::Ts,
+});
+
+entity_module!(setting, "settings", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key: String,
+    pub value: String,
+});

@@ -1,0 +1,204 @@
+//! Foothold's storage: one narrow, domain-shaped interface over SQLite and
+//! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
+
+mod entity;
+mod migrate;
+mod people;
+pub mod secret;
+mod sign_in;
+mod url;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::sqlx;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
+
+pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
+pub use sign_in::{ApiToken, FailureCounts, InviteError, NewSession, SessionRecord};
+pub use url::{DatabaseUrl, Engine, UrlError};
+
+/// A moment, kept to the microsecond so that both databases store it alike.
+pub type Timestamp = DateTime<Utc>;
+
+/// The current time at the precision the store keeps.
+pub fn now() -> Timestamp {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or refused; details go to the log, not to users.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// The database could not be opened.
+    #[error("cannot open the database {url}: {source}")]
+    Connect {
+        /// The URL without its password.
+        url: String,
+        /// What the driver said.
+        source: sqlx::Error,
+    },
+    /// No such record.
+    #[error("not found")]
+    NotFound,
+    /// The change would break a rule the person can fix (the message says how).
+    #[error("{0}")]
+    Conflict(String),
+    /// Someone else changed the record since it was read.
+    #[error("the record was changed by someone else")]
+    Stale,
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Connection pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// Open connections.
+    pub size: u32,
+    /// Of which idle.
+    pub idle: u32,
+}
+
+/// The application's database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    engine: Engine,
+}
+
+/// Rewrites `$1`-style placeholders for SQLite, which spells them `?1`.
+pub(crate) fn sql(backend: DatabaseBackend, s: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => s.to_owned(),
+        _ => s.replace('$', "?"),
+    }
+}
+
+impl Store {
+    /// Opens the database the URL names. SQLite files are created when
+    /// missing and run in WAL mode with foreign keys enforced.
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
+        let connect_err = |source| StoreError::Connect { url: url.redacted(), source };
+        match url.engine() {
+            Some(Engine::Postgres) => {
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url.expose())
+                    .await
+                    .map_err(connect_err)?;
+                Ok(Store {
+                    db: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                    engine: Engine::Postgres,
+                })
+            }
+            _ => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url.expose())
+                    .map_err(connect_err)?
+                    .create_if_missing(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    // NORMAL is durable across process crashes in WAL mode; only
+                    // an OS crash can lose the last transactions.
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(connect_err)?;
+                Ok(Store { db: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), engine: Engine::Sqlite })
+            }
+        }
+    }
+
+    /// Brings the schema up to date; returns how many migrations ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        Ok(migrate::run(&self.db).await?)
+    }
+
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.execute_raw(Statement::from_string(self.backend(), "SELECT 1")).await?;
+        Ok(())
+    }
+
+    /// Pool figures.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self.engine {
+            Engine::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                PoolStats { size: p.size(), idle: p.num_idle() as u32 }
+            }
+            Engine::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                PoolStats { size: p.size(), idle: p.num_idle() as u32 }
+            }
+        }
+    }
+
+    /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+
+    fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// A stored setting.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        use sea_orm::EntityTrait;
+        Ok(entity::setting::Entity::find_by_id(key.to_owned()).one(&self.db).await?.map(|s| s.value))
+    }
+
+    /// Stores a setting, replacing any earlier value.
+    pub async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.delete_setting(key).await?;
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql(self.backend(), "INSERT INTO settings (key, value) VALUES ($1, $2)"),
+                [key.into(), value.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a setting only if it still has `value`; true for exactly one
+    /// caller when several race (single-use tokens).
+    pub async fn claim_setting(&self, key: &str, value: &str) -> Result<bool> {
+        let res = self
+            .db
+            .execute_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql(self.backend(), "DELETE FROM settings WHERE key = $1 AND value = $2"),
+                [key.into(), value.into()],
+            ))
+            .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    /// Removes a setting.
+    pub async fn delete_setting(&self, key: &str) -> Result<()> {
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql(self.backend(), "DELETE FROM settings WHERE key = $1"),
+                [key.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! The database URL, which may carry a password and so is never logged as is.
+
+use std::fmt;
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A `sqlite://…` or `postgres://…` URL. `Display` and `Debug` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+/// Why a database URL is refused.
+#[derive(Debug, thiserror::Error)]
+#[error("FOOTHOLD_DATABASE_URL must start with sqlite:// or postgres:// (got {0})")]
+pub struct UrlError(String);
+
+impl DatabaseUrl {
+    /// Accepts `sqlite:` and `postgres:`/`postgresql:` URLs.
+    pub fn parse(s: &str) -> Result<Self, UrlError> {
+        let url = DatabaseUrl(s.trim().to_owned());
+        if url.engine().is_none() {
+            return Err(UrlError(url.redacted()));
+        }
+        Ok(url)
+    }
+
+    /// A SQLite database file at `path`, created when missing.
+    pub fn sqlite_file(path: &std::path::Path) -> Self {
+        DatabaseUrl(format!("sqlite://{}?mode=rwc", path.display()))
+    }
+
+    /// The engine, from the scheme.
+    pub fn engine(&self) -> Option<Engine> {
+        let s = self.0.to_ascii_lowercase();
+        if s.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// The full URL, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced by `***`, safe for logs.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            Ok(u) => u.to_string(),
+            // Unparseable: show only the scheme, since anything after it may be secret.
+            Err(_) => format!("{}://…", self.0.split("://").next().unwrap_or("?")),
+        }
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_never_shown() {
+        let u = DatabaseUrl::parse("postgres://app:s3cret@db.internal:5432/foothold").expect("valid");
+        assert_eq!(u.engine(), Some(Engine::Postgres));
+        for shown in [u.to_string(), format!("{u:?}"), u.redacted()] {
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(shown.contains("db.internal"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn schemes() {
+        assert_eq!(DatabaseUrl::parse("sqlite://x.db?mode=rwc").expect("ok").engine(), Some(Engine::Sqlite));
+        assert!(DatabaseUrl::parse("mysql://root@localhost/x").is_err());
+        let err = DatabaseUrl::parse("mysql://root:pw@localhost/x").expect_err("refused").to_string();
+        assert!(!err.contains("pw@"), "{err}");
+    }
+}

@@ -1,0 +1,937 @@
+//! The analysis engine: precomputed tables and the per-answer pipeline.
+//!
+//! Pipeline per answer, each step one linear pass: tokenise → look up word info (sentiment,
+//! negator, booster) and stem ids → match cue phrases → negation scopes → token sentiment with
+//! boosters → sarcasm per sentence → clause and sentence sentiment → per-theme strength and
+//! valence → question context. Then themes are aggregated over the answers and keyphrases
+//! picked from what no cue covered.
+
+use std::collections::BTreeSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::hash::FastMap;
+use crate::keyphrase::{KeyphraseCollector, KpToken};
+use crate::lexicon;
+use crate::matcher::{Elem, Hit, Matcher, NONE, Target, TokIds};
+use crate::taxonomy::{Negation, Taxonomy};
+use crate::text::{Tokens, tokenize};
+use crate::{
+    Analysis, Answer, AnswerResult, AnswerTheme, Category, Evidence, ThemeSuggestion, Valence,
+};
+
+/// Detection threshold on the summed cue weight of a theme in one answer.
+const THRESHOLD: f32 = 1.0;
+/// Strength a question gives its implied theme (e.g. craft for "become an expert").
+const QUESTION_THEME_PRIOR: f32 = 0.6;
+/// At most this many themes per answer: labelled answers have one to three.
+const MAX_THEMES_PER_ANSWER: usize = 3;
+/// Valence bias of Future answers (aspirations are +).
+const FUTURE_PRIOR: f32 = 1.0;
+/// Themes weaker than this share of the answer's strongest theme are dropped.
+const RELATIVE_CUT: f32 = 0.4;
+/// Negation scope in words after the negator (stops earlier at clause ends and "but").
+const NEG_WINDOW: u8 = 4;
+/// VADER-style scaling of a negated sentiment word.
+const NEG_SCALE: f32 = -0.74;
+/// Sentiment normalisation constant: x / sqrt(x² + α).
+const NORM_ALPHA: f32 = 15.0;
+/// Longest evidence quote before falling back to the clause.
+const MAX_QUOTE: usize = 240;
+/// Longest text analysed per answer; longer texts are cut at a char boundary, because
+/// offsets are u32 and nobody writes a 64 MiB answer on purpose.
+const MAX_TEXT: usize = 64 << 20;
+
+const F_NEGATOR: u8 = 1;
+const F_CONTRAST: u8 = 2;
+const F_STOP: u8 = 4;
+const F_OPENER: u8 = 8;
+const F_LIKE: u8 = 16;
+const F_KPSTOP: u8 = 32;
+
+#[derive(Debug, Clone, Copy)]
+struct WordInfo {
+    stem: u32,
+    surface: u32,
+    valence: f32,
+    booster: f32,
+    flags: u8,
+}
+
+#[derive(Debug, Clone)]
+struct ThemeInfo {
+    id: String,
+    label: String,
+    prior: f32,
+    negation: Negation,
+}
+
+/// A compiled taxonomy plus lexicons, ready to analyse answers. Build once, share freely
+/// (`Engine` is `Send + Sync`; analysis takes `&self`).
+pub struct Engine {
+    themes: Vec<ThemeInfo>,
+    words: FastMap<Box<str>, WordInfo>,
+    stems: FastMap<Box<str>, u32>,
+    cues: Matcher,
+    questions: Matcher,
+    stemmer: Stemmer,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("themes", &self.themes.len())
+            .field("patterns", &self.cues.patterns.len())
+            .field("words", &self.words.len())
+            .finish()
+    }
+}
+
+/// Builds id tables while compiling phrases.
+struct Builder {
+    stemmer: Stemmer,
+    ids: FastMap<Box<str>, u32>,
+    exact: Vec<String>,
+    scratch: Tokens,
+}
+
+impl Builder {
+    fn intern(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(key.into(), id);
+        id
+    }
+
+    /// Parse one cue in the mini-syntax; returns (elements, weight, polarity).
+    fn parse_cue(&mut self, cue: &str, syntax: bool) -> (Vec<Elem>, f32, i8) {
+        let mut s = cue.trim();
+        let mut weight = 1.0;
+        let mut polarity = 0i8;
+        if syntax {
+            loop {
+                if let Some(r) = s.strip_prefix('~') {
+                    weight = 0.5;
+                    s = r;
+                } else if let Some(r) = s.strip_prefix('-') {
+                    polarity = -1;
+                    s = r;
+                } else if let Some(r) = s.strip_prefix('+') {
+                    polarity = 1;
+                    s = r;
+                } else {
+                    break;
+                }
+            }
+        }
+        let mut elems = Vec::new();
+        for chunk in s.split_whitespace() {
+            if syntax && chunk == "*" {
+                elems.push(Elem::Any);
+            } else if syntax && chunk == ".." {
+                elems.push(Elem::Gap);
+            } else if let Some(w) = chunk.strip_prefix('=').filter(|_| syntax) {
+                tokenize(w, &mut self.scratch);
+                for i in 0..self.scratch.tokens.len() {
+                    let lower = self.scratch.lower(i).to_string();
+                    let id = self.intern(&format!("={lower}"));
+                    self.exact.push(lower);
+                    elems.push(Elem::Word(id));
+                }
+            } else {
+                tokenize(chunk, &mut self.scratch);
+                for i in 0..self.scratch.tokens.len() {
+                    let lower = self.scratch.lower(i).to_string();
+                    let stem = self.stemmer.stem(&lower).into_owned();
+                    elems.push(Elem::Word(self.intern(&stem)));
+                }
+            }
+        }
+        (elems, weight, polarity)
+    }
+}
+
+impl Engine {
+    /// Compile a taxonomy: stem every cue, build the phrase index and word tables. All the
+    /// costly work happens here, so that analysis is a few table look-ups per word.
+    pub fn new(taxonomy: Taxonomy) -> Engine {
+        let mut b = Builder {
+            stemmer: Stemmer::create(Algorithm::English),
+            ids: FastMap::default(),
+            exact: Vec::new(),
+            scratch: Tokens::default(),
+        };
+        let mut cues = Matcher::default();
+        let mut dedup = FastMap::default();
+        let n_default = Taxonomy::default_set().themes().len();
+        let mut themes = Vec::new();
+        for (ti, t) in taxonomy.themes().iter().enumerate() {
+            // Custom themes (after the defaults) use plain phrases, never the mini-syntax.
+            let syntax = ti < n_default;
+            themes.push(ThemeInfo {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                prior: t.prior,
+                negation: t.negation,
+            });
+            for cue in t.cues.iter().chain(t.implicit.iter()) {
+                let (elems, weight, polarity) = b.parse_cue(cue, syntax);
+                cues.add(
+                    elems,
+                    Target::Theme {
+                        theme: ti as u16,
+                        weight,
+                        polarity,
+                    },
+                    cue,
+                    &mut dedup,
+                );
+            }
+        }
+        let specials: [(&[&str], Target); 4] = [
+            (lexicon::SARCASM_MARKERS, Target::Sarcasm),
+            (lexicon::SARCASM_CONTEXT, Target::SarcasmContext),
+            (lexicon::EVASIVE, Target::Evasive),
+            (lexicon::DENIALS, Target::Denial),
+        ];
+        for blocker in taxonomy.blockers() {
+            let (elems, _, _) = b.parse_cue(blocker, true);
+            cues.add(elems, Target::Block, blocker, &mut dedup);
+        }
+        for (list, target) in specials {
+            for phrase in list {
+                let (elems, _, _) = b.parse_cue(phrase, false);
+                cues.add(elems, target, phrase, &mut dedup);
+            }
+        }
+        let mut questions = Matcher::default();
+        let mut qdedup = FastMap::default();
+        for (ti, t) in taxonomy.themes().iter().enumerate() {
+            for q in &t.question_cues {
+                let (elems, _, _) = b.parse_cue(q, false);
+                let target = Target::Theme {
+                    theme: ti as u16,
+                    weight: QUESTION_THEME_PRIOR,
+                    polarity: 0,
+                };
+                questions.add(elems, target, q, &mut qdedup);
+            }
+        }
+        let qlists: [(&[&str], Target); 3] = [
+            (lexicon::QUESTION_NEGATIVE, Target::QuestionNegative),
+            (lexicon::QUESTION_POSITIVE, Target::QuestionPositive),
+            (lexicon::QUESTION_ASPIRATION, Target::QuestionAspiration),
+        ];
+        for (list, target) in qlists {
+            for phrase in list {
+                let (elems, _, _) = b.parse_cue(phrase, false);
+                questions.add(elems, target, phrase, &mut qdedup);
+            }
+        }
+
+        // Word table: every word with sentiment, a grammatical role, or an exact-form cue.
+        let mut words: FastMap<Box<str>, WordInfo> = FastMap::default();
+        let entry = |w: &str, b: &mut Builder| -> WordInfo {
+            let stem = b.stemmer.stem(w);
+            let stem_id = b.ids.get(stem.as_ref()).copied().unwrap_or(NONE);
+            let surface = b.ids.get(format!("={w}").as_str()).copied().unwrap_or(NONE);
+            WordInfo {
+                stem: stem_id,
+                surface,
+                valence: 0.0,
+                booster: 0.0,
+                flags: 0,
+            }
+        };
+        let mut upsert = |w: &str, b: &mut Builder, f: &mut dyn FnMut(&mut WordInfo)| {
+            let w = w.trim().to_lowercase();
+            if w.is_empty() || w.contains(char::is_whitespace) {
+                return;
+            }
+            if !words.contains_key(w.as_str()) {
+                let e = entry(&w, b);
+                words.insert(w.clone().into(), e);
+            }
+            if let Some(e) = words.get_mut(w.as_str()) {
+                f(e);
+            }
+        };
+        for line in lexicon::VADER.lines() {
+            let mut parts = line.split('\t');
+            if let (Some(w), Some(v)) = (parts.next(), parts.next())
+                && let Ok(v) = v.trim().parse::<f32>()
+            {
+                upsert(w, &mut b, &mut |e| e.valence = v);
+            }
+        }
+        for line in lexicon::EXTRA.lines().filter(|l| !l.starts_with('#')) {
+            let mut parts = line.split('\t');
+            if let (Some(w), Some(v)) = (parts.next(), parts.next())
+                && let Ok(v) = v.trim().parse::<f32>()
+            {
+                upsert(w, &mut b, &mut |e| e.valence = v);
+            }
+        }
+        for w in lexicon::STOPWORDS.lines() {
+            upsert(w, &mut b, &mut |e| e.flags |= F_STOP | F_KPSTOP);
+        }
+        for w in lexicon::KEYPHRASE_STOP {
+            upsert(w, &mut b, &mut |e| e.flags |= F_KPSTOP);
+        }
+        for w in lexicon::NEGATORS {
+            upsert(w, &mut b, &mut |e| e.flags |= F_NEGATOR);
+        }
+        for w in lexicon::CONTRAST {
+            upsert(w, &mut b, &mut |e| e.flags |= F_CONTRAST);
+        }
+        for w in lexicon::SARCASM_OPENERS {
+            upsert(w, &mut b, &mut |e| e.flags |= F_OPENER);
+        }
+        for (w, v) in lexicon::BOOSTERS {
+            upsert(w, &mut b, &mut |e| e.booster = *v);
+        }
+        upsert("like", &mut b, &mut |e| e.flags |= F_LIKE);
+        for w in std::mem::take(&mut b.exact) {
+            upsert(&w, &mut b, &mut |_| {});
+        }
+        // Contractions ending in n't negate: "don't", "isn't", "won't".
+        let contractions: Vec<Box<str>> = words
+            .keys()
+            .filter(|k| k.ends_with("n't"))
+            .cloned()
+            .collect();
+        for k in contractions {
+            if let Some(e) = words.get_mut(&k) {
+                e.flags |= F_NEGATOR;
+            }
+        }
+        let stems = b.ids;
+        Engine {
+            themes,
+            words,
+            stems,
+            cues,
+            questions,
+            stemmer: b.stemmer,
+        }
+    }
+
+    /// Theme ids in taxonomy order.
+    pub fn theme_ids(&self) -> impl Iterator<Item = &str> {
+        self.themes.iter().map(|t| t.id.as_str())
+    }
+
+    /// Look up a word (lowercased) for its ids, sentiment and flags.
+    #[inline]
+    fn word(&self, lower: &str) -> WordInfo {
+        if let Some(w) = self.words.get(lower) {
+            return *w;
+        }
+        let mut info = WordInfo {
+            stem: NONE,
+            surface: NONE,
+            valence: 0.0,
+            booster: 0.0,
+            flags: 0,
+        };
+        if lower.ends_with("n't") {
+            info.flags |= F_NEGATOR;
+        }
+        let stem = self.stemmer.stem(lower);
+        if let Some(&id) = self.stems.get(stem.as_ref()) {
+            info.stem = id;
+        }
+        info
+    }
+
+    /// Which cue phrases match in `text`, with their themes, for explaining a suggestion
+    /// ("why craft?") and for tuning the taxonomy. Spans are byte ranges on char boundaries.
+    pub fn explain(&self, text: &str) -> Vec<CueMatch> {
+        let text = cap_text(text);
+        let mut s = Scratch::default();
+        self.prepare(text, &mut s);
+        s.hits.clear();
+        self.cues.find(&s.ids, &mut s.hits);
+        let mut out = Vec::new();
+        for h in &s.hits {
+            let p = &self.cues.patterns[h.pattern as usize];
+            let start = s.toks.tokens[h.start as usize].start as usize;
+            let end = s.toks.tokens[h.end as usize - 1].end as usize;
+            for t in &p.targets {
+                if let Target::Theme {
+                    theme,
+                    weight,
+                    polarity,
+                } = *t
+                {
+                    out.push(CueMatch {
+                        theme: self.themes[theme as usize].id.clone(),
+                        cue: p.source.clone(),
+                        start,
+                        end,
+                        weight,
+                        polarity,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Analyse one person's answers.
+    pub fn analyze(&self, answers: &[Answer]) -> Analysis {
+        let mut scratch = Scratch::default();
+        let mut kp = KeyphraseCollector::default();
+        let mut qcache: Vec<(&str, QuestionContext)> = Vec::new();
+        let mut per_answer: Vec<AnswerResult> = Vec::with_capacity(answers.len());
+        // (answer, theme, valence, strength, quote span)
+        let mut found: Vec<(usize, usize, Valence, f32, (usize, usize))> = Vec::new();
+        for (ai, answer) in answers.iter().enumerate() {
+            let q = match qcache.iter().find(|(s, _)| *s == answer.question) {
+                Some((_, q)) => q.clone(),
+                None => {
+                    let q = self.question_context(&answer.question, &mut scratch);
+                    qcache.push((answer.question.as_str(), q.clone()));
+                    q
+                }
+            };
+            let text = cap_text(&answer.text);
+            let themes = self.analyze_text(text, answer.category, &q, &mut scratch, ai, &mut kp);
+            let mut res = AnswerResult {
+                answer: ai,
+                category: answer.category,
+                themes: Vec::with_capacity(themes.len()),
+            };
+            for th in themes {
+                res.themes.push(AnswerTheme {
+                    theme: self.themes[th.theme].id.clone(),
+                    valence: th.valence,
+                    strength: th.strength,
+                });
+                found.push((ai, th.theme, th.valence, th.strength, th.span));
+            }
+            per_answer.push(res);
+        }
+
+        // Aggregate per theme, in taxonomy order; sorted by score below.
+        let mut suggestions = Vec::new();
+        for (ti, info) in self.themes.iter().enumerate() {
+            let mine: Vec<_> = found.iter().filter(|f| f.1 == ti).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let cats: BTreeSet<Category> = mine.iter().map(|f| answers[f.0].category).collect();
+            let base: f32 = mine.iter().map(|f| f.3.min(2.0)).sum();
+            // A theme that recurs across Past, Present and Future is a stronger signal than
+            // the same count of mentions in one category.
+            let score = base * (1.0 + 0.35 * (cats.len() as f32 - 1.0));
+            let pos = mine.iter().filter(|f| f.2 == Valence::Positive).count() as f32;
+            let share = pos / mine.len() as f32;
+            let valence = if share >= 0.66 {
+                Valence::Positive
+            } else if share <= 0.34 {
+                Valence::Negative
+            } else {
+                Valence::Mixed
+            };
+            let evidence = mine
+                .iter()
+                .map(|f| {
+                    let text = cap_text(&answers[f.0].text);
+                    let (s, e) = f.4;
+                    Evidence {
+                        answer: f.0,
+                        start: s,
+                        end: e,
+                        quote: text[s..e].to_string(),
+                        valence: f.2,
+                    }
+                })
+                .collect();
+            suggestions.push(ThemeSuggestion {
+                theme: info.id.clone(),
+                label: info.label.clone(),
+                score: (score * 1000.0).round() / 1000.0,
+                valence,
+                categories: cats.into_iter().collect(),
+                evidence,
+            });
+        }
+        suggestions.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.theme.cmp(&b.theme)));
+        Analysis {
+            themes: suggestions,
+            keyphrases: kp.finish(5),
+            answers: per_answer,
+        }
+    }
+
+    fn question_context(&self, question: &str, s: &mut Scratch) -> QuestionContext {
+        let mut q = QuestionContext::default();
+        self.prepare(cap_text(question), s);
+        s.hits.clear();
+        self.questions.find(&s.ids, &mut s.hits);
+        for h in &s.hits {
+            for t in &self.questions.patterns[h.pattern as usize].targets {
+                match *t {
+                    Target::Theme { theme, .. } => {
+                        if !q.themes.contains(&(theme as usize)) {
+                            q.themes.push(theme as usize);
+                        }
+                    }
+                    Target::QuestionNegative => q.negative = true,
+                    Target::QuestionPositive => q.positive = true,
+                    Target::QuestionAspiration => q.aspiration = true,
+                    _ => {}
+                }
+            }
+        }
+        q
+    }
+
+    /// Tokenise and look up ids and word info.
+    fn prepare(&self, text: &str, s: &mut Scratch) {
+        tokenize(text, &mut s.toks);
+        s.ids.clear();
+        s.info.clear();
+        for i in 0..s.toks.tokens.len() {
+            let w = self.word(s.toks.lower(i));
+            s.ids.push(TokIds {
+                stem: w.stem,
+                surface: w.surface,
+                clause: s.toks.tokens[i].clause,
+            });
+            s.info.push(w);
+        }
+    }
+
+    fn analyze_text(
+        &self,
+        text: &str,
+        category: Category,
+        q: &QuestionContext,
+        s: &mut Scratch,
+        answer_index: usize,
+        kp: &mut KeyphraseCollector,
+    ) -> Vec<FoundTheme> {
+        self.prepare(text, s);
+        let n = s.toks.tokens.len();
+        s.hits.clear();
+        self.cues.find(&s.ids, &mut s.hits);
+
+        // Negation scopes.
+        s.negated.clear();
+        s.negated.resize(n, false);
+        let mut left = 0u8;
+        let mut scope_clause = u32::MAX;
+        for i in 0..n {
+            let tok = s.toks.tokens[i];
+            let f = s.info[i].flags;
+            if f & F_CONTRAST != 0 || tok.clause != scope_clause {
+                left = 0;
+            }
+            if f & F_NEGATOR != 0 {
+                left = NEG_WINDOW;
+                scope_clause = tok.clause;
+                continue;
+            }
+            if left > 0 {
+                s.negated[i] = true;
+                left -= 1;
+            }
+        }
+
+        // Token sentiment with boosters, "like" as a verb only, and negation.
+        s.sent.clear();
+        for i in 0..n {
+            let w = s.info[i];
+            let mut v = w.valence;
+            if w.flags & F_LIKE != 0 {
+                // "like" is a preposition far more often than a feeling ("feel like a
+                // vending machine"); count it only after a subject or "would".
+                let prev = if i > 0 { s.toks.lower(i - 1) } else { "" };
+                let verb = matches!(
+                    prev,
+                    "i" | "we" | "you" | "they" | "would" | "i'd" | "we'd" | "really" | "do"
+                        | "also" | "still" | "'d" | "d"
+                ) || prev.ends_with("'d");
+                if !verb {
+                    v = 0.0;
+                }
+            }
+            if v != 0.0 {
+                for back in 1..=2 {
+                    if i >= back && s.toks.tokens[i - back].clause == s.toks.tokens[i].clause {
+                        let b = s.info[i - back].booster;
+                        if b != 0.0 {
+                            v += b * v.signum() * (if back == 1 { 1.0 } else { 0.9 });
+                        }
+                    }
+                }
+                if s.negated[i] {
+                    v *= NEG_SCALE;
+                }
+            }
+            s.sent.push(v);
+        }
+
+        // Per-hit bookkeeping for sarcasm: which sentences have markers and draining context.
+        let nsent = s.toks.sentences.len();
+        s.sarc_marker.clear();
+        s.sarc_marker.resize(nsent, false);
+        s.sarc_context.clear();
+        s.sarc_context.resize(nsent, false);
+        let mut evasive = false;
+        let mut denial = false;
+        for h in &s.hits {
+            let sent = s.toks.tokens[h.start as usize].sentence as usize;
+            for t in &self.cues.patterns[h.pattern as usize].targets {
+                match *t {
+                    Target::Sarcasm => s.sarc_marker[sent] = true,
+                    Target::SarcasmContext => s.sarc_context[sent] = true,
+                    Target::Theme { theme, polarity, .. } => {
+                        if polarity < 0 || self.themes[theme as usize].prior < 0.0 {
+                            s.sarc_context[sent] = true;
+                        }
+                    }
+                    Target::Evasive => evasive = true,
+                    Target::Denial if h.start == 0 => denial = true,
+                    _ => {}
+                }
+            }
+        }
+        // Openers ("Oh, ...") and scare quotes around a positive word.
+        for i in 0..n {
+            let tok = s.toks.tokens[i];
+            let sent = tok.sentence as usize;
+            let first_in_sentence = i == 0 || s.toks.tokens[i - 1].sentence != tok.sentence;
+            if first_in_sentence
+                && s.info[i].flags & F_OPENER != 0
+                && s.toks.tokens.get(i + 1).is_some_and(|nx| nx.clause != tok.clause)
+            {
+                s.sarc_marker[sent] = true;
+            }
+            if tok.quote_open {
+                for j in i..(i + 3).min(n) {
+                    let tj = s.toks.tokens[j];
+                    if tj.sentence != tok.sentence {
+                        break;
+                    }
+                    if tj.quote_close {
+                        if (i..=j).any(|k| s.sent[k] > 0.5) {
+                            s.sarc_marker[sent] = true;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        // Flip positive words in sarcastic sentences: praise of a drain is a complaint.
+        s.sent_sum.clear();
+        s.sent_sum.resize(nsent, 0.0);
+        s.sent_pos.clear();
+        s.sent_pos.resize(nsent, false);
+        for i in 0..n {
+            if s.sent[i] > 0.0 {
+                s.sent_pos[s.toks.tokens[i].sentence as usize] = true;
+            }
+        }
+        for i in 0..n {
+            let sent = s.toks.tokens[i].sentence as usize;
+            if s.sarc_marker[sent] && s.sarc_context[sent] && s.sent_pos[sent] && s.sent[i] > 0.0 {
+                s.sent[i] = -s.sent[i];
+            }
+        }
+
+        // Clause and sentence sentiment; after a contrast word counts 1.5x, before it 0.5x.
+        let nclause = s.toks.tokens.last().map_or(0, |t| t.clause as usize + 1);
+        s.clause_sum.clear();
+        s.clause_sum.resize(nclause, 0.0);
+        let mut i = 0;
+        while i < n {
+            let sent = s.toks.tokens[i].sentence;
+            let mut j = i;
+            let mut contrast_at = None;
+            while j < n && s.toks.tokens[j].sentence == sent {
+                if contrast_at.is_none() && s.info[j].flags & F_CONTRAST != 0 && j > i {
+                    contrast_at = Some(j);
+                }
+                j += 1;
+            }
+            let mut total = 0.0;
+            for k in i..j {
+                let wgt = match contrast_at {
+                    Some(c) if k < c => 0.5,
+                    Some(_) => 1.5,
+                    None => 1.0,
+                };
+                total += s.sent[k] * wgt;
+                // Clause sums stay unweighted; contrast already splits clauses by meaning.
+                s.clause_sum[s.toks.tokens[k].clause as usize] += s.sent[k];
+            }
+            let ex = s.toks.sentences[sent as usize].exclaims.min(3) as f32;
+            s.sent_sum[sent as usize] = total * (1.0 + 0.1 * ex);
+            i = j;
+        }
+        // A contrast word splits the clause for sentiment purposes: recompute sums for the
+        // part of the clause after it so "I love the autonomy, but I miss ..." reads right.
+        s.tok_clause_sent.clear();
+        s.tok_clause_sent.resize(n, 0.0);
+        {
+            let mut start = 0;
+            while start < n {
+                let c = s.toks.tokens[start].clause;
+                let mut end = start;
+                while end < n && s.toks.tokens[end].clause == c {
+                    end += 1;
+                }
+                let mut seg = start;
+                while seg < end {
+                    let mut seg_end = seg + 1;
+                    while seg_end < end && s.info[seg_end].flags & F_CONTRAST == 0 {
+                        seg_end += 1;
+                    }
+                    let sum: f32 = s.sent[seg..seg_end].iter().sum();
+                    for k in seg..seg_end {
+                        s.tok_clause_sent[k] = sum;
+                    }
+                    seg = seg_end;
+                }
+                start = end;
+            }
+        }
+
+        // Themes.
+        let nt = self.themes.len();
+        s.strength.clear();
+        s.strength.resize(nt, 0.0);
+        s.vacc.clear();
+        s.vacc.resize(nt, 0.0);
+        s.best.clear();
+        s.best.resize(nt, None);
+        s.covered.clear();
+        s.covered.resize(n, false);
+        for h in &s.hits {
+            for t in &self.cues.patterns[h.pattern as usize].targets {
+                let Target::Theme {
+                    theme,
+                    weight,
+                    polarity,
+                } = *t
+                else {
+                    continue;
+                };
+                let ti = theme as usize;
+                let info = &self.themes[ti];
+                for c in h.start..h.end {
+                    s.covered[c as usize] = true;
+                }
+                s.strength[ti] += weight;
+                let start = h.start as usize;
+                let neg = s.negated[start];
+                let flip = neg && info.negation == Negation::Flip;
+                let mut c = match polarity {
+                    0 if flip => -1.0,
+                    0 => 0.0,
+                    p => {
+                        let p = f32::from(p) * 1.5;
+                        if flip { -p } else { p }
+                    }
+                };
+                let sent = s.toks.tokens[start].sentence as usize;
+                c += norm(s.tok_clause_sent[start]) + 0.5 * norm(s.sent_sum[sent]);
+                if s.sarc_marker[sent] && s.sarc_context[sent] && s.sent_pos[sent] {
+                    c -= 1.0;
+                }
+                s.vacc[ti] += c;
+                if s.best[ti].is_none_or(|(w, _)| weight > w) {
+                    s.best[ti] = Some((weight, *h));
+                }
+            }
+        }
+
+        let content = s.strength.iter().any(|&x| x >= THRESHOLD);
+        let evasive = evasive && !content;
+        // Valence the question suggests, inverted when the answer denies it.
+        let mut prior = 0.0;
+        if q.negative {
+            prior -= 0.6;
+        }
+        if q.positive {
+            prior += 0.5;
+        }
+        // Per the labelling rules, aspirations in Future answers are energising.
+        if category == Category::Future {
+            prior += FUTURE_PRIOR;
+        } else if q.aspiration {
+            prior += 0.5;
+        }
+        if denial {
+            prior = -prior;
+        }
+        if !evasive && n > 0 {
+            for &ti in &q.themes {
+                if ti < nt {
+                    // Naming an area in answer to "where would you like to become an expert"
+                    // implies the theme even without a cue; alone it decides only when the
+                    // answer reveals no other theme.
+                    s.strength[ti] += QUESTION_THEME_PRIOR;
+                    if !content {
+                        s.strength[ti] = s.strength[ti].max(THRESHOLD);
+                    }
+                }
+            }
+        }
+
+        let mut out: Vec<FoundTheme> = Vec::new();
+        for ti in 0..nt {
+            if s.strength[ti] < THRESHOLD {
+                continue;
+            }
+            let v = self.themes[ti].prior + prior + s.vacc[ti];
+            let valence = if v >= 0.0 {
+                Valence::Positive
+            } else {
+                Valence::Negative
+            };
+            let span = match s.best[ti] {
+                Some((_, h)) => quote_span(text, &s.toks, h.start as usize),
+                None => first_sentence(text, &s.toks),
+            };
+            out.push(FoundTheme {
+                theme: ti,
+                valence,
+                strength: (s.strength[ti] * 100.0).round() / 100.0,
+                span,
+            });
+        }
+        out.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(a.theme.cmp(&b.theme)));
+        out.truncate(MAX_THEMES_PER_ANSWER);
+        // A lone cue beside much stronger themes is usually incidental wording.
+        if let Some(top) = out.first().map(|t| t.strength) {
+            out.retain(|t| t.strength >= RELATIVE_CUT * top);
+        }
+
+        // Keyphrases from words no cue claimed.
+        s.kp.clear();
+        for i in 0..n {
+            let tok = s.toks.tokens[i];
+            s.kp.push(KpToken {
+                start: tok.lo_start,
+                end: tok.lo_end,
+                clause: tok.clause,
+                stop: s.info[i].flags & (F_KPSTOP | F_NEGATOR) != 0 || s.covered[i],
+            });
+        }
+        kp.add(&s.toks.arena, &s.kp, answer_index);
+        out
+    }
+}
+
+/// One cue phrase found in a text (see [`Engine::explain`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CueMatch {
+    /// Theme id the cue supports.
+    pub theme: String,
+    /// The cue as written in the taxonomy.
+    pub cue: String,
+    /// Byte range of the matched words.
+    pub start: usize,
+    /// End of the byte range (exclusive).
+    pub end: usize,
+    /// Cue weight (1.0 full, 0.5 weak).
+    pub weight: f32,
+    /// −1 draining, 0 neutral, +1 energising.
+    pub polarity: i8,
+}
+
+#[derive(Debug, Clone, Default)]
+struct QuestionContext {
+    negative: bool,
+    positive: bool,
+    aspiration: bool,
+    themes: Vec<usize>,
+}
+
+struct FoundTheme {
+    theme: usize,
+    valence: Valence,
+    strength: f32,
+    span: (usize, usize),
+}
+
+/// Buffers reused across the answers of one analysis call.
+#[derive(Default)]
+struct Scratch {
+    toks: Tokens,
+    ids: Vec<TokIds>,
+    info: Vec<WordInfo>,
+    hits: Vec<Hit>,
+    negated: Vec<bool>,
+    sent: Vec<f32>,
+    sarc_marker: Vec<bool>,
+    sarc_context: Vec<bool>,
+    sent_pos: Vec<bool>,
+    sent_sum: Vec<f32>,
+    clause_sum: Vec<f32>,
+    tok_clause_sent: Vec<f32>,
+    strength: Vec<f32>,
+    vacc: Vec<f32>,
+    best: Vec<Option<(f32, Hit)>>,
+    covered: Vec<bool>,
+    kp: Vec<KpToken>,
+}
+
+#[inline]
+fn norm(x: f32) -> f32 {
+    x / (x * x + NORM_ALPHA).sqrt()
+}
+
+/// The text actually analysed: capped at [`MAX_TEXT`] on a char boundary.
+fn cap_text(text: &str) -> &str {
+    if text.len() <= MAX_TEXT {
+        return text;
+    }
+    let mut end = MAX_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The sentence holding token `tok`, or its clause when the sentence is very long.
+fn quote_span(text: &str, toks: &Tokens, tok: usize) -> (usize, usize) {
+    let t = toks.tokens[tok];
+    let sent = toks.sentences[t.sentence as usize];
+    let (s, e) = (sent.start as usize, sent.end as usize);
+    if e - s <= MAX_QUOTE {
+        return (s, e);
+    }
+    let mut a = tok;
+    while a > 0 && toks.tokens[a - 1].clause == t.clause {
+        a -= 1;
+    }
+    let mut b = tok;
+    while b + 1 < toks.tokens.len() && toks.tokens[b + 1].clause == t.clause {
+        b += 1;
+    }
+    let (s, e) = (toks.tokens[a].start as usize, toks.tokens[b].end as usize);
+    debug_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
+    (s, e)
+}
+
+fn first_sentence(text: &str, toks: &Tokens) -> (usize, usize) {
+    match toks.sentences.first() {
+        Some(s) if toks.tokens.first().is_some() => {
+            let t0 = 0;
+            let (a, b) = (s.start as usize, s.end as usize);
+            if b - a <= MAX_QUOTE {
+                (a, b)
+            } else {
+                quote_span(text, toks, t0)
+            }
+        }
+        _ => (0, 0),
+    }
+}

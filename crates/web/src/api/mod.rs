@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document that is
+//! generated from these handlers.
+
+mod people;
+mod tokens;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Foothold API", description = "Career conversations on a climbing wall. Authenticate with a personal API token: `Authorization: Bearer <token>`. Errors are `application/problem+json` (RFC 9457)."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn documented() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(people::me))
+        .routes(routes!(people::list, people::create))
+        .routes(routes!(people::get_one, people::update))
+        .routes(routes!(people::invite))
+        .routes(routes!(people::import))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented().split_for_parts().1
+}
+
+/// The API routes, with the document at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = documented().split_for_parts();
+    let json = std::sync::Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into()));
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let json = json.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], (*json).clone()) }
+        }),
+    )
+}

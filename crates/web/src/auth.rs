@@ -1,0 +1,328 @@
+//! Who is asking: session cookies for browsers, bearer tokens for scripts,
+//! and the CSRF check that every state-changing browser request passes.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use foothold_domain::policy::Actor;
+use foothold_store::Person;
+
+use crate::error::{ApiError, AppError, PageError};
+use crate::{AppState, WebConfig};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "foothold_session";
+
+/// How a request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A browser session.
+    Session {
+        /// The cookie value.
+        token: String,
+        /// The session's CSRF token, for forms.
+        csrf: String,
+    },
+    /// A personal API token.
+    ApiToken,
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Who.
+    pub person: Person,
+    /// How.
+    pub via: Via,
+}
+
+impl Identity {
+    /// The person as the policy module sees them.
+    pub fn actor(&self) -> Actor {
+        Actor { id: self.person.id, role: self.person.role }
+    }
+
+    /// The CSRF token to embed in forms (empty for API tokens, which need none).
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf, .. } => csrf,
+            Via::ApiToken => "",
+        }
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identity>, AppError> {
+    if let Some(token) = bearer(headers) {
+        return Ok(state
+            .store()
+            .person_by_api_token(token)
+            .await?
+            .map(|person| Identity { person, via: Via::ApiToken }));
+    }
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        return Ok(state.store().session(token).await?.map(|s| Identity {
+            person: s.person,
+            via: Via::Session { token: token.to_owned(), csrf: s.csrf_token },
+        }));
+    }
+    Ok(None)
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn fail(path: &str, e: AppError) -> Response {
+    if is_api(path) { ApiError(e).into_response() } else { PageError(e).into_response() }
+}
+
+/// A browser says where a request came from; refuse any other site.
+/// Requests without either header (scripts, old browsers) pass here and
+/// still need the session's token when they carry a session cookie.
+fn same_origin(headers: &HeaderMap, config: &WebConfig) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = match origin.port() {
+        Some(p) => format!("{}:{p}", origin.host_str().unwrap_or_default()),
+        None => origin.host_str().unwrap_or_default().to_owned(),
+    };
+    origin.origin() == config.base_url.origin() || host == Some(origin_host.as_str())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Finds the CSRF token in a header, a urlencoded form or a multipart form,
+/// handing the request back intact.
+async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppError> {
+    if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        let token = v.to_owned();
+        return Ok((Some(token), req));
+    }
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let multipart = content_type.starts_with("multipart/form-data");
+    if !form && !multipart {
+        return Ok((None, req));
+    }
+    let limit = if multipart { crate::IMPORT_LIMIT } else { crate::BODY_LIMIT };
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        AppError::Rejected(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The request is larger than allowed.".into())
+    })?;
+    let token = if form {
+        url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+    } else {
+        let probe = Request::builder()
+            .header(header::CONTENT_TYPE, content_type.as_str())
+            .body(Body::from(bytes.clone()))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut found = None;
+        if let Ok(mut mp) = axum::extract::Multipart::from_request(probe, &()).await {
+            while let Ok(Some(field)) = mp.next_field().await {
+                if field.name() == Some("csrf") {
+                    found = field.text().await.ok();
+                    break;
+                }
+            }
+        }
+        found
+    };
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Middleware: resolves the caller once per request and enforces CSRF rules.
+pub async fn resolve_identity(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let identity = match identify(&state, req.headers()).await {
+        Ok(i) => i,
+        Err(e) => return fail(&path, e),
+    };
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        if !same_origin(req.headers(), state.config()) {
+            return fail(&path, AppError::Csrf);
+        }
+        if let Some(Identity { via: Via::Session { csrf, .. }, .. }) = &identity {
+            let (token, rebuilt) = match csrf_token_of(req).await {
+                Ok(found) => found,
+                Err(e) => return fail(&path, e),
+            };
+            if !token.is_some_and(|t| constant_time_eq(&t, csrf)) {
+                return fail(&path, AppError::Csrf);
+            }
+            req = rebuilt;
+        }
+    }
+    req.extensions_mut().insert(identity);
+    next.run(req).await
+}
+
+fn identity_of(parts: &Parts) -> Option<Identity> {
+    parts.extensions.get::<Option<Identity>>().cloned().flatten()
+}
+
+/// A signed-in person on a page; others are sent to sign in.
+pub struct Viewer(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match identity_of(parts) {
+            Some(i) => Ok(Viewer(i)),
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let target = if next == "/" {
+                    "/sign-in".to_owned()
+                } else {
+                    format!(
+                        "/sign-in?next={}",
+                        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                    )
+                };
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// A signed-in caller of the API; others get 401.
+pub struct Caller(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        identity_of(parts).map(Caller).ok_or(ApiError(AppError::Unauthorized))
+    }
+}
+
+/// Whoever is signed in, if anyone (for pages anyone may open).
+pub struct MaybeViewer(pub Option<Identity>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeViewer(identity_of(parts)))
+    }
+}
+
+/// The TCP peer, when the server was started with connection info.
+pub struct Peer(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+/// The client's address, believing `X-Forwarded-For` only from trusted proxies.
+pub fn client_ip(config: &WebConfig, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let Some(peer) = peer.map(|c| c.ip()) else {
+        return "unknown".into();
+    };
+    if !config.trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // The right-most address not added by one of our proxies is the client.
+    forwarded
+        .rsplit(',')
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .find(|ip| !config.trusted_proxies.contains(ip))
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| peer.to_string())
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_cookie(config: &WebConfig, token: &str) -> String {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let max_age = config.session_ttl.as_secs();
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub fn clear_session_cookie(config: &WebConfig) -> String {
+    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> WebConfig {
+        WebConfig::new(url::Url::parse("https://foothold.example.org").expect("url"))
+    }
+
+    #[test]
+    fn origin_rules() {
+        let mut h = HeaderMap::new();
+        assert!(same_origin(&h, &config()), "no headers: scripts pass, tokens still apply");
+        h.insert("origin", "https://evil.example".parse().expect("hv"));
+        assert!(!same_origin(&h, &config()));
+        h.insert("origin", "https://foothold.example.org".parse().expect("hv"));
+        assert!(same_origin(&h, &config()));
+        h.insert("sec-fetch-site", "cross-site".parse().expect("hv"));
+        assert!(!same_origin(&h, &config()), "Sec-Fetch-Site wins over Origin");
+        h.insert("sec-fetch-site", "same-origin".parse().expect("hv"));
+        assert!(same_origin(&h, &config()));
+    }
+
+    #[test]
+    fn forwarded_for_only_from_trusted_proxies() {
+        let mut c = config();
+        let peer = "10.0.0.5:4000".parse::<SocketAddr>().ok();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().expect("hv"));
+        assert_eq!(client_ip(&c, peer, &h), "10.0.0.5");
+        c.trusted_proxies = vec!["10.0.0.5".parse().expect("ip")];
+        assert_eq!(client_ip(&c, peer, &h), "198.51.100.7");
+    }
+
+    #[test]
+    fn cookies_are_locked_down() {
+        let c = session_cookie(&config(), "abc");
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(c.contains(part), "{c}");
+        }
+        let plain = WebConfig::new(url::Url::parse("http://127.0.0.1:8080").expect("url"));
+        assert!(!session_cookie(&plain, "abc").contains("Secure"));
+    }
+}

@@ -1,0 +1,112 @@
+//! Server-rendered pages. Each works without JavaScript.
+
+pub(crate) use people::INVITE_DAYS;
+pub use session::SETUP_TOKEN_KEY;
+
+mod home;
+mod ops;
+mod people;
+mod profile;
+mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::{AppError, PageError};
+
+/// What the layout needs on every page.
+pub struct Chrome {
+    pub signed_in: bool,
+    pub name: String,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// For a signed-in person.
+    pub fn of(identity: &Identity, section: &'static str) -> Self {
+        Chrome {
+            signed_in: true,
+            name: identity.person.name.clone(),
+            is_admin: identity.person.role == foothold_domain::Role::Admin,
+            csrf: identity.csrf().to_owned(),
+            section,
+        }
+    }
+
+    /// For someone not signed in.
+    pub fn anonymous() -> Self {
+        Chrome { signed_in: false, name: String::new(), is_admin: false, csrf: String::new(), section: "" }
+    }
+}
+
+/// Renders a template as a page.
+pub fn render<T: Template>(t: &T) -> Result<Response, PageError> {
+    render_with(axum::http::StatusCode::OK, t)
+}
+
+/// Renders a template with a status (a form shown again with its errors is 422).
+pub fn render_with<T: Template>(status: axum::http::StatusCode, t: &T) -> Result<Response, PageError> {
+    let body = t.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok((status, Html(body)).into_response())
+}
+
+/// A local path to go to after sign-in; anything else (other sites, `//host`) goes home.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/setup", get(session::setup_form).post(session::setup))
+        .route("/sign-in", get(session::sign_in_form).post(session::sign_in))
+        .route("/sign-out", post(session::sign_out))
+        .route("/sign-out-everywhere", post(session::sign_out_everywhere))
+        .route("/invite/{token}", get(session::invite_form).post(session::accept_invite))
+        .route("/people", get(people::list))
+        .route("/people/new", get(people::new_form).post(people::create))
+        .route(
+            "/people/import",
+            get(people::import_form)
+                .post(people::import)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::IMPORT_LIMIT)),
+        )
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/edit", get(people::edit_form).post(people::update))
+        .route("/people/{id}/invite", post(people::invite))
+        .route("/profile", get(profile::show))
+        .route("/profile/password", post(profile::change_password))
+        .route("/profile/tokens", post(profile::create_token))
+        .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
+}
+
+/// Anything not routed: a problem document under `/api/`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError(AppError::NotFound).into_response()
+    } else {
+        PageError(AppError::NotFound).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next("/people/3"), "/people/3");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "", "people"] {
+            assert_eq!(safe_next(bad), "/", "{bad}");
+        }
+    }
+}
