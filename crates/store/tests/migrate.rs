@@ -1,0 +1,56 @@
+//! Replicas starting together apply each migration exactly once.
+
+use foothold_store::{DatabaseUrl, Store};
+use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+
+/// A fresh database on the test PostgreSQL server, if one is configured.
+async fn fresh_postgres() -> Option<DatabaseUrl> {
+    // scripts/test runs this suite once without the variable (SQLite) and once with it.
+    let Ok(admin) = std::env::var("FOOTHOLD_TEST_DATABASE_URL") else {
+        eprintln!("FOOTHOLD_TEST_DATABASE_URL not set: PostgreSQL part skipped");
+        return None;
+    };
+    let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
+    let name = format!("foothold_t_{}", &foothold_store::secret::hash_token(&admin_nonce())[..16]);
+    conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
+    let mut url = url::Url::parse(&admin).expect("url");
+    url.set_path(&format!("/{name}"));
+    Some(DatabaseUrl::parse(url.as_str()).expect("postgres url"))
+}
+
+fn admin_nonce() -> String {
+    format!("{:?}{:?}", std::time::SystemTime::now(), std::thread::current().id())
+}
+
+async fn race(url: &DatabaseUrl) {
+    let a = Store::connect(url, 2).await.expect("connect a");
+    let b = Store::connect(url, 2).await.expect("connect b");
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    let total = ra.expect("a migrates") + rb.expect("b migrates");
+    assert!(total >= 1, "the schema was created");
+    // Each migration ran once in all: the second replica found it applied.
+    let again = a.migrate().await.expect("idempotent");
+    assert_eq!(again, 0);
+    assert_eq!(total, migration_count().await, "each migration ran exactly once across both replicas");
+    a.ping().await.expect("usable");
+}
+
+/// How many migrations exist, learned from a brand-new database.
+async fn migration_count() -> usize {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fresh = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("count.db")), 1).await.expect("connect");
+    fresh.migrate().await.expect("migrate")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_replicas_migrate_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    race(&DatabaseUrl::sqlite_file(&dir.path().join("foothold.db"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_replicas_migrate_once() {
+    if let Some(url) = fresh_postgres().await {
+        race(&url).await;
+    }
+}

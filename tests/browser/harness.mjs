@@ -1,0 +1,107 @@
+// Starts the real foothold binary on a free port with its own data folder,
+// and real headless Chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "../..");
+export const BIN = process.env.FOOTHOLD_BIN ?? join(root, "target/debug/foothold");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Whether a browser run is possible; in CI a missing browser is a failure, not a skip. */
+export function browserMissing() {
+  if (existsSync(CHROMIUM)) return null;
+  const why = `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
+  if (process.env.CI === "true") throw new Error(why);
+  return why;
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/** A running server; `lines` holds what it printed on stdout. */
+export async function startServer(args = [], env = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "foothold-browser-"));
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BIN, ["serve", ...args], {
+    env: {
+      ...process.env,
+      FOOTHOLD_ADDR: `127.0.0.1:${port}`,
+      FOOTHOLD_DATA_DIR: dataDir,
+      FOOTHOLD_BASE_URL: base,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines = [];
+  child.stdout.setEncoding("utf8").on("data", (d) => lines.push(...d.split("\n")));
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`foothold exited: ${stderr}`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`foothold did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base,
+    lines,
+    async waitForLine(needle) {
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        const hit = lines.find((l) => l.includes(needle));
+        if (hit) return hit.trim();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`never printed ${needle}; got ${lines.join("\n")}`);
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Fails the test on any console error or uncaught page error (CSP violations show up here). */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return errors;
+}
