@@ -3,10 +3,12 @@
 //! Everything here is pure so that it can be unit-tested and fuzzed without a
 //! database, and so that the storage and web layers cannot disagree about a rule.
 
+pub mod conversation;
 pub mod email;
 pub mod import;
 pub mod person;
 pub mod policy;
+pub mod question_import;
 
 pub use email::Email;
 pub use person::{PersonName, Role, Text};

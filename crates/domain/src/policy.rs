@@ -75,6 +75,69 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denial> {
     })
 }
 
+/// How a person takes part in one career conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The person preparing reflections; owns every answer.
+    Report,
+    /// The leader who holds it (and still has the report's leave).
+    Leader,
+    /// The leader who held it, whose access the report took back.
+    RevokedLeader,
+    /// A later manager the report granted this conversation to.
+    Granted,
+    /// Anyone else, admins and the leader's own manager included.
+    Outsider,
+}
+
+/// Something to do with a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationAction {
+    /// Know it exists: its date, people and state.
+    View,
+    /// Write, share or take back one's own answers (drafts are the report's alone).
+    Answer,
+    /// Read answers the report has shared.
+    ReadShared,
+    /// Read the shared notes.
+    ReadSharedNotes,
+    /// Write the shared notes.
+    WriteSharedNotes,
+    /// Read and write the leader's private notes.
+    PrivateNotes,
+    /// Reschedule, cancel, mark held.
+    Manage,
+    /// Decide who else may read it (after a change of manager).
+    Grant,
+}
+
+/// Decides what a participant may do with a conversation. Outsiders get
+/// [`Denial::NotFound`] for everything: a conversation they may not see does not exist for them.
+pub fn decide_conversation(part: Part, action: ConversationAction) -> Result<(), Denial> {
+    use ConversationAction::*;
+    let allowed = match part {
+        Part::Report => matches!(action, View | Answer | ReadShared | ReadSharedNotes | WriteSharedNotes | Grant),
+        Part::Leader => {
+            matches!(action, View | ReadShared | ReadSharedNotes | WriteSharedNotes | PrivateNotes | Manage)
+        }
+        // Their private notes stay theirs; the report's words do not.
+        Part::RevokedLeader => matches!(action, View | PrivateNotes),
+        Part::Granted => matches!(action, View | ReadShared | ReadSharedNotes),
+        Part::Outsider => false,
+    };
+    match (allowed, part) {
+        (true, _) => Ok(()),
+        (false, Part::Outsider) => Err(Denial::NotFound),
+        (false, _) => Err(Denial::Forbidden),
+    }
+}
+
+/// Whether `actor` may schedule a career conversation with `report`: only
+/// their direct manager may.
+pub fn may_schedule(actor: Actor, report_manager: Option<i64>) -> Result<(), Denial> {
+    if report_manager == Some(actor.id) { Ok(()) } else { Err(Denial::NotFound) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +177,43 @@ mod tests {
         for (actor, action, want) in cases {
             assert_eq!(decide(*actor, *action).err(), *want, "{:?} {:?}", actor.role, action);
         }
+    }
+
+    /// Every part against every conversation action: `None` allowed.
+    #[test]
+    fn conversation_matrix() {
+        use ConversationAction as A;
+        use Part as P;
+        let nf = Some(Denial::NotFound);
+        let fb = Some(Denial::Forbidden);
+        let actions = [
+            A::View,
+            A::Answer,
+            A::ReadShared,
+            A::ReadSharedNotes,
+            A::WriteSharedNotes,
+            A::PrivateNotes,
+            A::Manage,
+            A::Grant,
+        ];
+        let table: [(P, [Option<Denial>; 8]); 5] = [
+            (P::Report, [None, None, None, None, None, fb, fb, None]),
+            (P::Leader, [None, fb, None, None, None, None, None, fb]),
+            (P::RevokedLeader, [None, fb, fb, fb, fb, None, fb, fb]),
+            (P::Granted, [None, fb, None, None, fb, fb, fb, fb]),
+            (P::Outsider, [nf, nf, nf, nf, nf, nf, nf, nf]),
+        ];
+        for (part, wants) in table {
+            for (action, want) in actions.iter().zip(wants) {
+                assert_eq!(decide_conversation(part, *action).err(), want, "{part:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_direct_manager_schedules() {
+        assert_eq!(may_schedule(MEMBER, Some(MEMBER.id)), Ok(()));
+        assert_eq!(may_schedule(ADMIN, Some(MEMBER.id)), Err(Denial::NotFound));
+        assert_eq!(may_schedule(MEMBER, None), Err(Denial::NotFound));
     }
 }

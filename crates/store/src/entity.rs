@@ -93,3 +93,82 @@ entity_module!(setting, "settings", {
     pub key: String,
     pub value: String,
 });
+
+entity_module!(question_set, "question_sets", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub scope: String,
+    pub owner_id: Option<i64>,
+    pub version: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+});
+
+entity_module!(set_question, "set_questions", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub set_id: i64,
+    pub position: i32,
+    pub category: String,
+    pub text: String,
+});
+
+entity_module!(conversation, "conversations", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub report_id: i64,
+    pub leader_id: i64,
+    pub scheduled_at: super::Ts,
+    pub time_zone: String,
+    pub duration_minutes: i32,
+    pub window_months: i32,
+    pub note: String,
+    pub set_name: String,
+    pub state: String,
+    pub leader_access_revoked: bool,
+    pub version: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+    pub held_at: Option<super::Ts>,
+});
+
+entity_module!(conversation_question, "conversation_questions", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub position: i32,
+    pub category: String,
+    pub text: String,
+});
+
+entity_module!(answer, "answers", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    #[sea_orm(unique)]
+    pub question_id: i64,
+    pub text: String,
+    pub version: i64,
+    pub shared_at: Option<super::Ts>,
+    pub updated_at: super::Ts,
+});
+
+entity_module!(conversation_note, "conversation_notes", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub kind: String,
+    pub text: String,
+    pub version: i64,
+    pub updated_by: i64,
+    pub updated_at: super::Ts,
+});
+
+entity_module!(conversation_grant, "conversation_grants", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub conversation_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub person_id: i64,
+    pub granted_at: super::Ts,
+});

@@ -1,6 +1,7 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
+mod conversations;
 mod entity;
 mod migrate;
 mod people;
@@ -15,6 +16,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
+pub use conversations::{
+    Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
+    QuestionSet, Saved, SetScope,
+};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use sign_in::{ApiToken, FailureCounts, InviteError, NewSession, SessionRecord};
 pub use url::{DatabaseUrl, Engine, UrlError};
@@ -118,9 +123,12 @@ impl Store {
         }
     }
 
-    /// Brings the schema up to date; returns how many migrations ran.
+    /// Brings the schema up to date and seeds the built-in question set;
+    /// returns how many migrations ran.
     pub async fn migrate(&self) -> Result<usize> {
-        Ok(migrate::run(&self.db).await?)
+        let ran = migrate::run(&self.db).await?;
+        self.ensure_builtin_set().await?;
+        Ok(ran)
     }
 
     /// Which engine this is.
@@ -151,6 +159,19 @@ impl Store {
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(self) {
         let _ = self.db.close().await;
+    }
+
+    /// A transaction that writes. On SQLite it takes the write lock at BEGIN:
+    /// a deferred transaction that reads and then writes fails at once with
+    /// SQLITE_BUSY when another connection wrote in between, which under load
+    /// would turn ordinary saves into errors.
+    pub(crate) async fn write_txn(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let mode = match self.engine {
+            Engine::Sqlite => Some(SqliteTransactionMode::Immediate),
+            Engine::Postgres => None,
+        };
+        self.db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await
     }
 
     fn backend(&self) -> DatabaseBackend {

@@ -5,7 +5,10 @@
 //! transaction that first takes a lock, so replicas starting together apply
 //! them exactly once and a failed migration leaves nothing half-done.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
+};
 
 /// One schema change. Never edit a released one: add another.
 struct Migration {
@@ -14,8 +17,10 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "people and sign-in", sql: include_str!("../migrations/0001_people.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "people and sign-in", sql: include_str!("../migrations/0001_people.sql") },
+    Migration { version: 2, name: "career conversations", sql: include_str!("../migrations/0002_conversations.sql") },
+];
 
 /// Arbitrary constant naming Foothold's migration lock among PostgreSQL advisory locks.
 const PG_LOCK_KEY: i64 = 0x466f_6f74_686f_6c64; // "Foothold"
@@ -31,7 +36,8 @@ fn dialect(backend: DatabaseBackend, sql: &str) -> String {
 /// Applies every migration not yet applied; returns how many ran.
 pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let backend = db.get_database_backend();
-    let txn = db.begin().await?;
+    let mode = (backend == DatabaseBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
+    let txn = db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await?;
     match backend {
         DatabaseBackend::Postgres => {
             txn.execute_raw(Statement::from_string(backend, format!("SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")))
@@ -42,13 +48,11 @@ pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
             .await?;
         }
         _ => {
-            // SQLite: the first statement must write, so this transaction holds
-            // the write lock before it reads which migrations are applied.
+            // SQLite: BEGIN IMMEDIATE above already holds the write lock.
             txn.execute_unprepared(
                 "CREATE TABLE IF NOT EXISTS foothold_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             )
             .await?;
-            txn.execute_unprepared("UPDATE foothold_migrations SET name = name WHERE version < 0").await?;
         }
     }
     let rows = txn.query_all_raw(Statement::from_string(backend, "SELECT version FROM foothold_migrations")).await?;

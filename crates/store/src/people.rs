@@ -8,7 +8,7 @@ use foothold_domain::{Email, PersonName, Role};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Statement, TransactionTrait,
+    Statement,
 };
 
 use crate::entity::{department, person};
@@ -161,7 +161,7 @@ impl Store {
 
     /// Adds a person.
     pub async fn create_person(&self, new: &NewPerson) -> Result<Person> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         if person::Entity::find().filter(person::Column::Email.eq(new.email.as_str())).one(&txn).await?.is_some() {
             return Err(StoreError::Conflict(format!("someone with the e-mail {} is already in Foothold", new.email)));
         }
@@ -315,7 +315,7 @@ impl Store {
         changes: &PersonChanges,
         expected_version: Option<i64>,
     ) -> Result<Person> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let current = person::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Stale);
@@ -414,7 +414,7 @@ impl Store {
     /// Imports people from CSV: all rows or none. Re-importing a file updates
     /// people by e-mail (name, title, department, manager) and nothing else.
     pub async fn import_people(&self, input: &[u8]) -> Result<ImportOutcome, ImportFailure> {
-        let txn = self.db.begin().await.map_err(StoreError::from)?;
+        let txn = self.write_txn().await.map_err(StoreError::from)?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             // Two imports at once must not interleave their cycle checks.
             txn.execute_unprepared("LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE").await.map_err(StoreError::from)?;

@@ -2,9 +2,7 @@
 
 use chrono::Duration;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{api_token, invite, person, session, sign_in_failure};
 use crate::secret::{hash_token, new_token};
@@ -189,7 +187,7 @@ impl Store {
     pub async fn create_invite(&self, person_id: i64, ttl: Duration) -> Result<String> {
         let (token, hash) = new_token();
         let at = now();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         invite::Entity::update_many()
             .col_expr(invite::Column::ExpiresAt, sea_orm::sea_query::Expr::value(at))
             .filter(invite::Column::PersonId.eq(person_id))
@@ -232,7 +230,7 @@ impl Store {
 
     /// Uses an invite to set a password, exactly once even when two requests race.
     pub async fn redeem_invite(&self, token: &str, password_hash: &str) -> Result<Result<Person, InviteError>> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let at = now();
         let claimed = invite::Entity::update_many()
             .col_expr(invite::Column::UsedAt, sea_orm::sea_query::Expr::value(Some(at)))

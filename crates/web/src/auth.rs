@@ -131,7 +131,8 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
         return Ok((Some(token), req));
     }
     // Keep the original: a multipart boundary is case-sensitive.
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let kind = content_type.to_ascii_lowercase();
     let form = kind.starts_with("application/x-www-form-urlencoded");
     let multipart = kind.starts_with("multipart/form-data");

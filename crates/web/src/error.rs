@@ -29,6 +29,16 @@ pub enum AppError {
     /// The record changed since the caller read it.
     #[error("Someone else changed this since you loaded it; reload to see their change, then apply yours again.")]
     Stale,
+    /// A versioned save lost to a newer one; nothing was overwritten.
+    #[error(
+        "This was changed elsewhere (another tab or device) since you loaded it. Nothing was overwritten: compare the two texts, keep one or merge them, and save again."
+    )]
+    SaveConflict {
+        /// The text stored now.
+        text: String,
+        /// Its version.
+        version: i64,
+    },
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
@@ -59,7 +69,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale | AppError::SaveConflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +123,18 @@ pub struct Problem {
     /// Per-line problems, for imports.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<LineProblem>,
+    /// On a save conflict: what is stored now, to compare and merge with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<Current>,
+}
+
+/// The stored text and version, returned with a save conflict.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Current {
+    /// The text stored now.
+    pub text: String,
+    /// Its version: send it with your next save to replace it.
+    pub version: i64,
 }
 
 /// One problem in an uploaded file.
@@ -139,17 +161,21 @@ impl IntoResponse for ApiError {
         let e = self.0;
         e.log();
         let status = e.status();
+        let detail = e.to_string();
+        let (errors, current) = match e {
+            AppError::Unprocessable { errors, .. } => {
+                (errors.into_iter().map(|e| LineProblem { line: e.line, reason: e.reason }).collect(), None)
+            }
+            AppError::SaveConflict { text, version } => (Vec::new(), Some(Current { text, version })),
+            _ => (Vec::new(), None),
+        };
         let problem = Problem {
             kind: "about:blank".into(),
-            title: e.title().into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
-            detail: e.to_string(),
-            errors: match e {
-                AppError::Unprocessable { errors, .. } => {
-                    errors.into_iter().map(|e| LineProblem { line: e.line, reason: e.reason }).collect()
-                }
-                _ => Vec::new(),
-            },
+            detail,
+            errors,
+            current,
         };
         let mut res = (status, axum::Json(problem)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

@@ -7,6 +7,7 @@
 mod api;
 mod assets;
 mod auth;
+mod conversations;
 mod error;
 mod extract;
 mod guard;

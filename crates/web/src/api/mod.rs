@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document that is
 //! generated from these handlers.
 
+mod conversations;
 mod people;
 mod tokens;
 
@@ -18,7 +19,8 @@ use crate::AppState;
     info(title = "Foothold API", description = "Career conversations on a climbing wall. Authenticate with a personal API token: `Authorization: Bearer <token>`. Errors are `application/problem+json` (RFC 9457)."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"))
+    tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
+         (name = "conversations", description = "Career conversations: answers, sharing, notes"))
 )]
 struct ApiDoc;
 
@@ -42,7 +44,14 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(people::invite))
         .routes(routes!(people::import))
         .routes(routes!(tokens::list, tokens::create))
-        .routes(routes!(tokens::revoke));
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(conversations::list, conversations::create))
+        .routes(routes!(conversations::get_one, conversations::update))
+        .routes(routes!(conversations::save_answer))
+        .routes(routes!(conversations::share, conversations::unshare))
+        .routes(routes!(conversations::share_all))
+        .routes(routes!(conversations::get_note, conversations::save_note))
+        .routes(routes!(conversations::grant, conversations::revoke));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -3,6 +3,7 @@
 pub(crate) use people::INVITE_DAYS;
 pub use session::SETUP_TOKEN_KEY;
 
+mod conversations;
 mod home;
 mod ops;
 mod people;
@@ -83,6 +84,15 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}", get(people::show))
         .route("/people/{id}/edit", get(people::edit_form).post(people::update))
         .route("/people/{id}/invite", post(people::invite))
+        .route("/conversations", get(conversations::list).post(conversations::create))
+        .route("/conversations/new", get(conversations::new_form))
+        .route("/conversations/{id}", get(conversations::show))
+        .route("/conversations/{id}/answers", post(conversations::save_answers))
+        .route("/conversations/{id}/notes", post(conversations::save_notes))
+        .route("/conversations/{id}/held", post(conversations::held))
+        .route("/conversations/{id}/cancel", post(conversations::cancel))
+        .route("/conversations/{id}/reschedule", get(conversations::reschedule_form).post(conversations::reschedule))
+        .route("/conversations/{id}/access", post(conversations::access))
         .route("/profile", get(profile::show))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))
