@@ -138,6 +138,48 @@ pub fn may_schedule(actor: Actor, report_manager: Option<i64>) -> Result<(), Den
     if report_manager == Some(actor.id) { Ok(()) } else { Err(Denial::NotFound) }
 }
 
+/// Whose a question set is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOwner {
+    /// Shipped with Foothold: read-only for everyone.
+    Builtin,
+    /// Published by an admin to the whole organisation.
+    Org,
+    /// A leader's own.
+    Personal(i64),
+}
+
+/// Something to do with a question set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetAction {
+    /// Read it and use it for a conversation.
+    Use,
+    /// Change or delete it.
+    Edit,
+}
+
+/// Decides what a person may do with a question set. Someone else's
+/// personal set does not exist for them.
+pub fn decide_set(actor: Actor, owner: SetOwner, action: SetAction) -> Result<(), Denial> {
+    match (owner, action) {
+        (SetOwner::Personal(o), _) if o != actor.id => Err(Denial::NotFound),
+        (SetOwner::Personal(_), _) | (SetOwner::Builtin | SetOwner::Org, SetAction::Use) => Ok(()),
+        (SetOwner::Org, SetAction::Edit) if actor.role == Role::Admin => Ok(()),
+        (SetOwner::Org | SetOwner::Builtin, SetAction::Edit) => Err(Denial::Forbidden),
+    }
+}
+
+/// Whether a person may make a new set with this owner: leaders (anyone with
+/// reports) and admins make personal sets; only admins publish to everyone.
+pub fn may_create_set(actor: Actor, is_leader: bool, owner: SetOwner) -> Result<(), Denial> {
+    let ok = match owner {
+        SetOwner::Builtin => false,
+        SetOwner::Org => actor.role == Role::Admin,
+        SetOwner::Personal(o) => o == actor.id && (is_leader || actor.role == Role::Admin),
+    };
+    if ok { Ok(()) } else { Err(Denial::Forbidden) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +250,35 @@ mod tests {
                 assert_eq!(decide_conversation(part, *action).err(), want, "{part:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn question_set_matrix() {
+        use SetAction::*;
+        use SetOwner::*;
+        let nf = Some(Denial::NotFound);
+        let fb = Some(Denial::Forbidden);
+        let cases: &[(Actor, SetOwner, SetAction, Option<Denial>)] = &[
+            (MEMBER, Builtin, Use, None),
+            (MEMBER, Builtin, Edit, fb),
+            (ADMIN, Builtin, Edit, fb),
+            (MEMBER, Org, Use, None),
+            (MEMBER, Org, Edit, fb),
+            (ADMIN, Org, Edit, None),
+            (MEMBER, Personal(MEMBER.id), Use, None),
+            (MEMBER, Personal(MEMBER.id), Edit, None),
+            (ADMIN, Personal(MEMBER.id), Use, nf),
+            (ADMIN, Personal(MEMBER.id), Edit, nf),
+        ];
+        for (actor, owner, action, want) in cases {
+            assert_eq!(decide_set(*actor, *owner, *action).err(), *want, "{:?} {owner:?} {action:?}", actor.role);
+        }
+        assert_eq!(may_create_set(MEMBER, true, Personal(MEMBER.id)), Ok(()));
+        assert_eq!(may_create_set(MEMBER, false, Personal(MEMBER.id)), Err(Denial::Forbidden));
+        assert_eq!(may_create_set(MEMBER, true, Personal(ADMIN.id)), Err(Denial::Forbidden));
+        assert_eq!(may_create_set(MEMBER, true, Org), Err(Denial::Forbidden));
+        assert_eq!(may_create_set(ADMIN, false, Org), Ok(()));
+        assert_eq!(may_create_set(ADMIN, false, Builtin), Err(Denial::Forbidden));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::entity::{
     answer, conversation as conv, conversation_grant, conversation_note, conversation_question, question_set,
     set_question,
 };
-use crate::{Result, Store, StoreError, Timestamp, now};
+use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed};
 
 /// Who a question set belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,28 +498,28 @@ impl Store {
         }
         let mut m: conv::ActiveModel = current.clone().into();
         if let Some(t) = changes.scheduled_at {
-            m.scheduled_at = Set(t);
+            set_if_changed(&mut m.scheduled_at, &current.scheduled_at, t);
         }
         if let Some(z) = &changes.time_zone {
-            m.time_zone = Set(z.clone());
+            set_if_changed(&mut m.time_zone, &current.time_zone, z.clone());
         }
         if let Some(d) = changes.duration_minutes {
-            m.duration_minutes = Set(d);
+            set_if_changed(&mut m.duration_minutes, &current.duration_minutes, d);
         }
         if let Some(w) = changes.window {
-            m.window_months = Set(i32::from(w.get()));
+            set_if_changed(&mut m.window_months, &current.window_months, i32::from(w.get()));
         }
         if let Some(n) = &changes.note {
-            m.note = Set(n.clone());
+            set_if_changed(&mut m.note, &current.note, n.clone());
         }
         if let Some(s) = changes.state {
-            m.state = Set(s.as_str().to_owned());
-            if s == State::Held {
+            set_if_changed(&mut m.state, &current.state, s.as_str().to_owned());
+            if s == State::Held && current.held_at.is_none() {
                 m.held_at = Set(Some(now()));
             }
         }
         if let Some(r) = changes.leader_access_revoked {
-            m.leader_access_revoked = Set(r);
+            set_if_changed(&mut m.leader_access_revoked, &current.leader_access_revoked, r);
         }
         if !m.is_changed() {
             txn.commit().await?;
@@ -527,7 +527,15 @@ impl Store {
         }
         m.version = Set(current.version + 1);
         m.updated_at = Set(now());
-        let m = m.update(&txn).await?;
+        let m = match conv::Entity::update(m)
+            .validate()?
+            .filter(conv::Column::Version.eq(current.version))
+            .exec(&txn)
+            .await
+        {
+            Err(sea_orm::DbErr::RecordNotUpdated) => return Err(StoreError::Stale),
+            other => other?,
+        };
         txn.commit().await?;
         Ok(to_conversation(m))
     }

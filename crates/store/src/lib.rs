@@ -76,6 +76,17 @@ pub struct Store {
     engine: Engine,
 }
 
+/// Sets a field only when the value differs, so an edit that changes
+/// nothing is recognised as such (SeaORM marks every `Set` as a change).
+pub(crate) fn set_if_changed<T>(field: &mut sea_orm::ActiveValue<T>, current: &T, new: T)
+where
+    T: PartialEq + Into<sea_orm::Value>,
+{
+    if *current != new {
+        *field = sea_orm::ActiveValue::Set(new);
+    }
+}
+
 /// Rewrites `$1`-style placeholders for SQLite, which spells them `?1`.
 pub(crate) fn sql(backend: DatabaseBackend, s: &str) -> String {
     match backend {

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::entity::{department, person};
-use crate::{Result, Store, StoreError, Timestamp, now, sql};
+use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed, sql};
 
 /// How far up a reporting line Foothold looks; deeper lines are not real organisations.
 const MAX_DEPTH: i64 = 64;
@@ -322,7 +322,7 @@ impl Store {
         }
         let mut m: person::ActiveModel = current.clone().into();
         if let Some(name) = &changes.name {
-            m.name = Set(name.as_str().to_owned());
+            set_if_changed(&mut m.name, &current.name, name.as_str().to_owned());
         }
         if let Some(email) = &changes.email {
             if email.as_str() != current.email
@@ -330,16 +330,17 @@ impl Store {
             {
                 return Err(StoreError::Conflict(format!("someone with the e-mail {email} is already in Foothold")));
             }
-            m.email = Set(email.as_str().to_owned());
+            set_if_changed(&mut m.email, &current.email, email.as_str().to_owned());
         }
         if let Some(title) = &changes.title {
-            m.title = Set(title.trim().to_owned());
+            set_if_changed(&mut m.title, &current.title, title.trim().to_owned());
         }
         if let Some(dept) = &changes.department {
-            m.department_id = Set(match dept {
+            let id = match dept {
                 Some(d) => Self::department_id(&txn, d).await?,
                 None => None,
-            });
+            };
+            set_if_changed(&mut m.department_id, &current.department_id, id);
         }
         if let Some(manager) = changes.manager_id {
             if let Some(mgr) = manager {
@@ -356,13 +357,13 @@ impl Store {
                     ));
                 }
             }
-            m.manager_id = Set(manager);
+            set_if_changed(&mut m.manager_id, &current.manager_id, manager);
         }
         if let Some(role) = changes.role {
-            m.role = Set(role.as_str().to_owned());
+            set_if_changed(&mut m.role, &current.role, role.as_str().to_owned());
         }
         if let Some(active) = changes.active {
-            m.active = Set(active);
+            set_if_changed(&mut m.active, &current.active, active);
         }
         if !m.is_changed() {
             let departments = self.department_names(&txn).await?;
@@ -371,7 +372,16 @@ impl Store {
         }
         m.version = Set(current.version + 1);
         m.updated_at = Set(now());
-        let updated = m.update(&txn).await?;
+        // The version in the WHERE makes check and write one step on every database.
+        let updated = match person::Entity::update(m)
+            .validate()?
+            .filter(person::Column::Version.eq(current.version))
+            .exec(&txn)
+            .await
+        {
+            Err(DbErr::RecordNotUpdated) => return Err(StoreError::Stale),
+            other => other?,
+        };
         if changes.active == Some(false) {
             // A deactivated person is signed out at once, everywhere.
             crate::entity::session::Entity::delete_many()
@@ -454,10 +464,10 @@ impl Store {
             let model = match by_email.get(row.email.as_str()) {
                 Some(current) => {
                     let mut m: person::ActiveModel = current.clone().into();
-                    m.name = Set(row.name.as_str().to_owned());
-                    m.title = Set(row.title.as_str().to_owned());
-                    m.department_id = Set(department_id);
-                    m.manager_id = Set(manager_id);
+                    set_if_changed(&mut m.name, &current.name, row.name.as_str().to_owned());
+                    set_if_changed(&mut m.title, &current.title, row.title.as_str().to_owned());
+                    set_if_changed(&mut m.department_id, &current.department_id, department_id);
+                    set_if_changed(&mut m.manager_id, &current.manager_id, manager_id);
                     if m.is_changed() {
                         m.version = Set(current.version + 1);
                         m.updated_at = Set(at);

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -147,17 +147,21 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
     let token = if form {
         url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
     } else {
-        let probe = Request::builder()
-            .header(header::CONTENT_TYPE, content_type.as_str())
-            .body(Body::from(bytes.clone()))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Our own reader with the import limit: axum's extractor would apply
+        // its 2 MiB default to this re-read of an already limited body.
+        let boundary = multer::parse_boundary(&content_type).map_err(|_| {
+            AppError::Rejected(axum::http::StatusCode::BAD_REQUEST, "The form data has no boundary.".into())
+        })?;
+        let chunk = bytes.clone();
+        let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
+        let limits =
+            multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(crate::IMPORT_LIMIT as u64));
+        let mut mp = multer::Multipart::with_constraints(stream, boundary, limits);
         let mut found = None;
-        if let Ok(mut mp) = axum::extract::Multipart::from_request(probe, &()).await {
-            while let Ok(Some(field)) = mp.next_field().await {
-                if field.name() == Some("csrf") {
-                    found = field.text().await.ok();
-                    break;
-                }
+        while let Ok(Some(field)) = mp.next_field().await {
+            if field.name() == Some("csrf") {
+                found = field.text().await.ok();
+                break;
             }
         }
         found

@@ -1,0 +1,18 @@
+//! HTTP-level integration tests: the real server on a socket, a fresh database per test.
+//!
+//! Run on SQLite with `cargo nextest run -p foothold-web`, and on PostgreSQL with
+//! `FOOTHOLD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test` set as well.
+
+mod harness;
+
+mod api_people;
+mod csrf;
+mod import;
+mod invites;
+mod openapi;
+mod ops;
+mod pages;
+mod permissions;
+mod setup;
+mod sign_in;
+mod tokens;

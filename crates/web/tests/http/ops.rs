@@ -1,0 +1,123 @@
+//! Liveness, readiness, metrics and the headers every response carries.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::harness::{TestApp, id_of};
+
+#[tokio::test]
+async fn healthz_says_ok() {
+    let app = TestApp::spawn().await;
+    let res = app.browser().get("/healthz").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body.trim(), "ok");
+}
+
+#[tokio::test]
+async fn readyz_checks_the_database() {
+    let app = TestApp::spawn().await;
+    let res = app.browser().get("/readyz").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body.trim(), "ready");
+}
+
+#[tokio::test]
+async fn readyz_fails_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    // Closing a clone closes the pool the server shares.
+    app.store.clone().close().await;
+    let res = app.browser().get("/readyz").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    let alive = app.browser().get("/healthz").await;
+    assert_eq!(alive.status, StatusCode::OK, "liveness does not depend on the database");
+}
+
+#[tokio::test]
+async fn metrics_label_requests_by_route_template_and_report_the_pool() {
+    let app = TestApp::spawn().await;
+    let (_, api) = app.admin_api().await;
+    let kim = api.create_person(json!({"email": "kim@example.org", "name": "Kim"})).await;
+    let kim_id = id_of(&kim);
+    assert_eq!(api.get(&format!("/api/v1/people/{kim_id}")).await.status, StatusCode::OK);
+    assert_eq!(api.get(&format!("/api/v1/people/{kim_id}")).await.status, StatusCode::OK);
+    assert_eq!(api.get("/api/v1/people/987654").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.browser().get("/no/such/page/4242").await.status, StatusCode::NOT_FOUND);
+
+    let res = app.browser().get("/metrics").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").is_some_and(|c| c.starts_with("text/plain")), "{:?}", res.headers);
+    let text = res.body;
+    assert!(text.contains("# TYPE foothold_http_requests_total counter"), "{text}");
+    assert!(
+        text.contains(r#"foothold_http_requests_total{method="GET",route="/api/v1/people/{id}",status="200"} 2"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"foothold_http_requests_total{method="GET",route="/api/v1/people/{id}",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"foothold_http_requests_total{method="POST",route="/api/v1/people",status="201"} 1"#),
+        "{text}"
+    );
+    for raw in [format!("/api/v1/people/{kim_id}\""), "/987654".to_owned(), "/no/such".to_owned()] {
+        assert!(!text.contains(&raw), "a raw path or id leaked into the labels ({raw}): {text}");
+    }
+    assert!(text.contains(r#"route="unmatched""#), "unrouted requests are grouped: {text}");
+    assert!(text.contains("foothold_http_request_duration_seconds_bucket{"), "{text}");
+    let gauge = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} gauge in {text}"))
+            .trim()
+            .parse()
+            .expect("a number")
+    };
+    assert!(gauge("foothold_db_pool_connections") >= 1, "the pool has a connection open after queries");
+    assert!(gauge("foothold_db_pool_idle_connections") <= gauge("foothold_db_pool_connections"));
+}
+
+fn assert_security_headers(res: &crate::harness::Resp, what: &str) {
+    let csp = res.header("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{what}: CSP has no {name}: {csp}"))
+            .to_owned()
+    };
+    let script = directive("script-src");
+    assert!(!script.contains("'unsafe-inline'") && !script.contains("'unsafe-eval'"), "{what}: {csp}");
+    assert!(script.contains("'self'"), "{what}: {csp}");
+    assert_eq!(directive("frame-ancestors"), "frame-ancestors 'none'", "{what}: {csp}");
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"), "{what}");
+    assert_eq!(res.header("x-frame-options"), Some("DENY"), "{what}");
+    let referrer = res.header("referrer-policy").unwrap_or_else(|| panic!("{what}: no Referrer-Policy"));
+    assert!(
+        ["no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"].contains(&referrer),
+        "{what}: a referrer policy that keeps paths private, got {referrer}"
+    );
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_and_api() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = app.admin_api().await;
+    let page = app.browser().get("/sign-in").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_security_headers(&page, "sign-in page");
+    assert_eq!(page.header("cache-control"), Some("no-store"), "pages hold personal data");
+
+    let signed_in = app.browser_for(admin.id).await.get("/").await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    assert_security_headers(&signed_in, "home page");
+    assert!(!signed_in.body.contains("<script>"), "no inline script on pages");
+
+    let me = api.get("/api/v1/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_security_headers(&me, "GET /api/v1/me");
+    let denied = app.anonymous_api().get("/api/v1/me").await;
+    assert_security_headers(&denied, "401 from the API");
+    let missing = app.browser().get("/nope").await;
+    assert_security_headers(&missing, "404 page");
+}
