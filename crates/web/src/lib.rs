@@ -14,6 +14,7 @@ mod guard;
 mod metrics;
 mod pages;
 mod password;
+mod question_sets;
 
 use std::net::IpAddr;
 use std::sync::Arc;

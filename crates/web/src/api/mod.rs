@@ -3,6 +3,7 @@
 
 mod conversations;
 mod people;
+mod question_sets;
 mod tokens;
 
 use axum::Router;
@@ -20,7 +21,8 @@ use crate::AppState;
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
-         (name = "conversations", description = "Career conversations: answers, sharing, notes"))
+         (name = "conversations", description = "Career conversations: answers, sharing, notes"),
+         (name = "question-sets", description = "Past, Present and Future questions, and their importers"))
 )]
 struct ApiDoc;
 
@@ -51,7 +53,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::share, conversations::unshare))
         .routes(routes!(conversations::share_all))
         .routes(routes!(conversations::get_note, conversations::save_note))
-        .routes(routes!(conversations::grant, conversations::revoke));
+        .routes(routes!(conversations::grant, conversations::revoke))
+        .routes(routes!(question_sets::list, question_sets::create))
+        .routes(routes!(question_sets::import))
+        .routes(routes!(question_sets::get_one, question_sets::update, question_sets::delete));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -8,6 +8,7 @@ mod home;
 mod ops;
 mod people;
 mod profile;
+mod question_sets;
 mod session;
 
 use askama::Template;
@@ -93,6 +94,17 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/cancel", post(conversations::cancel))
         .route("/conversations/{id}/reschedule", get(conversations::reschedule_form).post(conversations::reschedule))
         .route("/conversations/{id}/access", post(conversations::access))
+        .route("/question-sets", get(question_sets::list).post(question_sets::create))
+        .route("/question-sets/new", get(question_sets::new_form))
+        .route(
+            "/question-sets/import",
+            get(question_sets::import_form)
+                .post(question_sets::import)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::IMPORT_LIMIT)),
+        )
+        .route("/question-sets/{id}", get(question_sets::show))
+        .route("/question-sets/{id}/edit", get(question_sets::edit_form).post(question_sets::update))
+        .route("/question-sets/{id}/delete", post(question_sets::delete))
         .route("/profile", get(profile::show))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))
