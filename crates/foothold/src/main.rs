@@ -33,6 +33,23 @@ enum Command {
     /// Set up people and access from a script, against the same database as the server.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The theme engine on its own, for scripting and for measuring its quality.
+    #[command(subcommand)]
+    Themes(ThemesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ThemesCommand {
+    /// Score the engine on a labelled JSON Lines file; prints one JSON object
+    /// with precision, recall, micro-F1, valence accuracy and per-theme scores.
+    Eval {
+        /// The labelled file (format: shared/themes/TAXONOMY.md).
+        file: std::path::PathBuf,
+    },
+    /// Read answers on standard input (JSON: {"answers": [...]} or a bare array,
+    /// each {"category", "question", "text"}; anything else is one plain-text
+    /// answer) and print the suggested themes with their evidence as JSON.
+    Analyze,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -96,12 +113,50 @@ async fn open_store(cfg: &Resolved) -> anyhow::Result<Store> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Themes(cmd)) = &cli.command {
+        // Needs no database, configuration or logging.
+        return themes(cmd);
+    }
     let cfg = cli.settings.resolve()?;
     init_logging(cfg.log_format);
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(cfg, args).await,
         Command::Admin(cmd) => admin(cfg, cmd).await,
+        Command::Themes(cmd) => themes(&cmd),
     }
+}
+
+/// Prints a result line; a closed pipe (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn themes(cmd: &ThemesCommand) -> anyhow::Result<()> {
+    let engine = foothold_themes::Engine::new(foothold_themes::Taxonomy::default_set());
+    match cmd {
+        ThemesCommand::Eval { file } => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report =
+                foothold_themes::evaluate(&text, &engine).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            print_out(&serde_json::to_string(&report)?)?;
+        }
+        ThemesCommand::Analyze => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input).context("reading standard input")?;
+            let trimmed = input.trim_start();
+            let answers = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+                foothold_themes::parse_answers(&input).map_err(|e| anyhow::anyhow!("standard input: {e}"))?
+            } else {
+                vec![foothold_themes::Answer::new(foothold_themes::Category::Present, "", input.trim_end())]
+            };
+            print_out(&serde_json::to_string_pretty(&engine.analyze(&answers))?)?;
+        }
+    }
+    Ok(())
 }
 
 async fn serve(cfg: Resolved, args: ServeArgs) -> anyhow::Result<()> {

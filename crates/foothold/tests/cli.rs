@@ -279,3 +279,48 @@ fn demo_fills_an_empty_database_at_any_size() {
         .count();
     assert_eq!(directs, 6, "the seed's Head of Design has six directs");
 }
+
+#[test]
+fn themes_eval_prints_one_json_object_with_the_scores() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("labelled.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"id": "t-1", "role": "Nurse", "answers": [{"category": "present", "question": "What's draining you right now?", "text": "Endless night shifts and no time to recover. I'm exhausted.", "themes": {"wellbeing": "-"}}]}"#,
+    )
+    .expect("write");
+    let out = Command::new(BIN).args(["themes", "eval"]).arg(&file).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["answers"], 1);
+    for key in ["precision", "recall", "micro_f1", "valence_accuracy"] {
+        assert!(v[key].is_number(), "{key} missing: {v}");
+    }
+    assert_eq!(v["per_theme"]["wellbeing"]["support"], 1);
+
+    std::fs::write(&file, "{not json\n").expect("write");
+    let out = Command::new(BIN).args(["themes", "eval"]).arg(&file).output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn themes_analyze_reads_plain_text_or_json() {
+    let out = run(
+        std::path::Path::new("."),
+        &["themes", "analyze"],
+        "Endless night shifts; I'm exhausted and running on empty.",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let themes = v["themes"].as_array().expect("themes");
+    let wellbeing = themes.iter().find(|t| t["theme"] == "wellbeing").expect("wellbeing found");
+    let quote = wellbeing["evidence"][0]["quote"].as_str().expect("quote");
+    assert!(!quote.is_empty());
+
+    let json = r#"{"answers": [{"category": "future", "question": "Where would you like more ownership?", "text": "I want to own the release process end to end."}]}"#;
+    let out = run(std::path::Path::new("."), &["themes", "analyze"], json);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["themes"].as_array().expect("themes").iter().any(|t| t["theme"] == "ownership"), "{v}");
+}

@@ -44,17 +44,10 @@ fn main() {
         for (i, res) in analysis.answers.iter().enumerate() {
             let gold: BTreeMap<String, String> = v["answers"][i]["themes"]
                 .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("?").to_string()))
-                        .collect()
-                })
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("?").to_string())).collect())
                 .unwrap_or_default();
-            let pred: BTreeMap<String, String> = res
-                .themes
-                .iter()
-                .map(|t| (t.theme.clone(), t.valence.symbol().to_string()))
-                .collect();
+            let pred: BTreeMap<String, String> =
+                res.themes.iter().map(|t| (t.theme.clone(), t.valence.symbol().to_string())).collect();
             if gold != pred {
                 println!(
                     "{} #{i} [{:?}] {}\n   gold {:?}\n   pred {:?}",
@@ -62,13 +55,13 @@ fn main() {
                     answers[i].category,
                     answers[i].text,
                     gold,
-                    res.themes.iter().map(|t| format!("{}{} {:.2}", t.theme, t.valence.symbol(), t.strength)).collect::<Vec<_>>()
+                    res.themes
+                        .iter()
+                        .map(|t| format!("{}{} {:.2}", t.theme, t.valence.symbol(), t.strength))
+                        .collect::<Vec<_>>()
                 );
-                let cues: Vec<String> = engine
-                    .explain(&answers[i].text)
-                    .iter()
-                    .map(|m| format!("{}:{}", m.theme, m.cue))
-                    .collect();
+                let cues: Vec<String> =
+                    engine.explain(&answers[i].text).iter().map(|m| format!("{}:{}", m.theme, m.cue)).collect();
                 println!("   cues {}", cues.join(", "));
             }
         }

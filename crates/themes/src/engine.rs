@@ -6,28 +6,28 @@
 //! valence → question context. Then themes are aggregated over the answers and keyphrases
 //! picked from what no cue covered.
 
-use std::collections::BTreeSet;
-
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::hash::FastMap;
 use crate::keyphrase::{KeyphraseCollector, KpToken};
 use crate::lexicon;
 use crate::matcher::{Elem, Hit, Matcher, NONE, Target, TokIds};
+use crate::stemfilter::{IRREGULAR, StemFilter};
 use crate::taxonomy::{Negation, Taxonomy};
 use crate::text::{Tokens, tokenize};
-use crate::{
-    Analysis, Answer, AnswerResult, AnswerTheme, Category, Evidence, ThemeSuggestion, Valence,
-};
+use crate::typo::{self, TypoIndex};
+use crate::{Analysis, Answer, AnswerResult, AnswerTheme, Category, Evidence, ThemeSuggestion, Valence};
 
 /// Detection threshold on the summed cue weight of a theme in one answer.
 const THRESHOLD: f32 = 1.0;
 /// Strength a question gives its implied theme (e.g. craft for "become an expert").
-const QUESTION_THEME_PRIOR: f32 = 0.6;
+const QUESTION_THEME_PRIOR: f32 = 1.0;
 /// At most this many themes per answer: labelled answers have one to three.
 const MAX_THEMES_PER_ANSWER: usize = 3;
 /// Valence bias of Future answers (aspirations are +).
 const FUTURE_PRIOR: f32 = 1.0;
+/// Share of a cue's weight that each repetition of the same phrase adds.
+const REPEAT_SHARE: f32 = 0.25;
 /// Themes weaker than this share of the answer's strongest theme are dropped.
 const RELATIVE_CUT: f32 = 0.4;
 /// Negation scope in words after the negator (stops earlier at clause ends and "but").
@@ -72,9 +72,18 @@ pub struct Engine {
     themes: Vec<ThemeInfo>,
     words: FastMap<Box<str>, WordInfo>,
     stems: FastMap<Box<str>, u32>,
+    /// Skips stemming words that cannot reach any cue stem.
+    stem_filter: StemFilter,
+    /// Cue words by spelling, for reading a one-letter typo of a long cue word.
+    typos: TypoIndex,
+    /// Word infos the typo index refers to.
+    typo_infos: Vec<WordInfo>,
     cues: Matcher,
     questions: Matcher,
     stemmer: Stemmer,
+    /// Contexts of the practice's standard questions, so a conversation that uses them does
+    /// not re-analyse nine questions per call.
+    known_questions: FastMap<Box<str>, QuestionContext>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -92,6 +101,8 @@ struct Builder {
     stemmer: Stemmer,
     ids: FastMap<Box<str>, u32>,
     exact: Vec<String>,
+    /// Lowercased words of stemmed cue phrases, as written.
+    surfaces: Vec<String>,
     scratch: Tokens,
 }
 
@@ -146,6 +157,7 @@ impl Builder {
                     let lower = self.scratch.lower(i).to_string();
                     let stem = self.stemmer.stem(&lower).into_owned();
                     elems.push(Elem::Word(self.intern(&stem)));
+                    self.surfaces.push(lower);
                 }
             }
         }
@@ -161,6 +173,7 @@ impl Engine {
             stemmer: Stemmer::create(Algorithm::English),
             ids: FastMap::default(),
             exact: Vec::new(),
+            surfaces: Vec::new(),
             scratch: Tokens::default(),
         };
         let mut cues = Matcher::default();
@@ -170,24 +183,10 @@ impl Engine {
         for (ti, t) in taxonomy.themes().iter().enumerate() {
             // Custom themes (after the defaults) use plain phrases, never the mini-syntax.
             let syntax = ti < n_default;
-            themes.push(ThemeInfo {
-                id: t.id.clone(),
-                label: t.label.clone(),
-                prior: t.prior,
-                negation: t.negation,
-            });
+            themes.push(ThemeInfo { id: t.id.clone(), label: t.label.clone(), prior: t.prior, negation: t.negation });
             for cue in t.cues.iter().chain(t.implicit.iter()) {
                 let (elems, weight, polarity) = b.parse_cue(cue, syntax);
-                cues.add(
-                    elems,
-                    Target::Theme {
-                        theme: ti as u16,
-                        weight,
-                        polarity,
-                    },
-                    cue,
-                    &mut dedup,
-                );
+                cues.add(elems, Target::Theme { theme: ti as u16, weight, polarity }, cue, &mut dedup);
             }
         }
         let specials: [(&[&str], Target); 4] = [
@@ -211,11 +210,7 @@ impl Engine {
         for (ti, t) in taxonomy.themes().iter().enumerate() {
             for q in &t.question_cues {
                 let (elems, _, _) = b.parse_cue(q, false);
-                let target = Target::Theme {
-                    theme: ti as u16,
-                    weight: QUESTION_THEME_PRIOR,
-                    polarity: 0,
-                };
+                let target = Target::Theme { theme: ti as u16, weight: QUESTION_THEME_PRIOR, polarity: 0 };
                 questions.add(elems, target, q, &mut qdedup);
             }
         }
@@ -237,13 +232,7 @@ impl Engine {
             let stem = b.stemmer.stem(w);
             let stem_id = b.ids.get(stem.as_ref()).copied().unwrap_or(NONE);
             let surface = b.ids.get(format!("={w}").as_str()).copied().unwrap_or(NONE);
-            WordInfo {
-                stem: stem_id,
-                surface,
-                valence: 0.0,
-                booster: 0.0,
-                flags: 0,
-            }
+            WordInfo { stem: stem_id, surface, valence: 0.0, booster: 0.0, flags: 0 }
         };
         let mut upsert = |w: &str, b: &mut Builder, f: &mut dyn FnMut(&mut WordInfo)| {
             let w = w.trim().to_lowercase();
@@ -293,29 +282,67 @@ impl Engine {
             upsert(w, &mut b, &mut |e| e.booster = *v);
         }
         upsert("like", &mut b, &mut |e| e.flags |= F_LIKE);
+        for w in IRREGULAR {
+            upsert(w, &mut b, &mut |_| {});
+        }
+        // Cue words and their usual inflections, so that the commonest content words are one
+        // table look-up rather than a stemming call ("shifts", "designed", "teaching").
+        let mut surfaces = std::mem::take(&mut b.surfaces);
+        surfaces.sort();
+        surfaces.dedup();
+        for w in &surfaces {
+            for form in inflect(w) {
+                let known = b.ids.contains_key(b.stemmer.stem(&form).as_ref());
+                if known {
+                    upsert(&form, &mut b, &mut |_| {});
+                }
+            }
+        }
         for w in std::mem::take(&mut b.exact) {
             upsert(&w, &mut b, &mut |_| {});
         }
         // Contractions ending in n't negate: "don't", "isn't", "won't".
-        let contractions: Vec<Box<str>> = words
-            .keys()
-            .filter(|k| k.ends_with("n't"))
-            .cloned()
-            .collect();
+        let contractions: Vec<Box<str>> = words.keys().filter(|k| k.ends_with("n't")).cloned().collect();
         for k in contractions {
             if let Some(e) = words.get_mut(&k) {
                 e.flags |= F_NEGATOR;
             }
         }
         let stems = b.ids;
-        Engine {
+        let stem_filter = StemFilter::new(stems.keys().filter(|k| !k.starts_with('=')).map(|k| &**k));
+        // Typo fallback vocabulary: cue words and inflections (they carry a stem or exact-form id).
+        let mut typo_infos = Vec::new();
+        let mut vocab = Vec::new();
+        // Only words as written in cues: generated inflections may not be words at all.
+        for k in &surfaces {
+            if let Some(w) = words.get(k.as_str())
+                && (w.stem != NONE || w.surface != NONE)
+                && k.len() >= typo::MIN_LEN - 1
+            {
+                vocab.push((Box::from(k.as_str()), typo_infos.len() as u32));
+                typo_infos.push(*w);
+            }
+        }
+        let typos = TypoIndex::new(vocab);
+        let mut engine = Engine {
             themes,
             words,
             stems,
+            stem_filter,
+            typos,
+            typo_infos,
             cues,
             questions,
             stemmer: b.stemmer,
-        }
+            known_questions: FastMap::default(),
+        };
+        let mut scratch = Scratch::default();
+        let known = lexicon::STANDARD_QUESTIONS
+            .iter()
+            .map(|q| (Box::from(*q), engine.question_context(q, &mut scratch)))
+            .collect();
+        engine.known_questions = known;
+        engine
     }
 
     /// Theme ids in taxonomy order.
@@ -329,19 +356,21 @@ impl Engine {
         if let Some(w) = self.words.get(lower) {
             return *w;
         }
-        let mut info = WordInfo {
-            stem: NONE,
-            surface: NONE,
-            valence: 0.0,
-            booster: 0.0,
-            flags: 0,
-        };
+        let mut info = WordInfo { stem: NONE, surface: NONE, valence: 0.0, booster: 0.0, flags: 0 };
         if lower.ends_with("n't") {
             info.flags |= F_NEGATOR;
         }
-        let stem = self.stemmer.stem(lower);
-        if let Some(&id) = self.stems.get(stem.as_ref()) {
-            info.stem = id;
+        if self.stem_filter.may_match(lower) {
+            let stem = self.stemmer.stem(lower);
+            if let Some(&id) = self.stems.get(stem.as_ref()) {
+                info.stem = id;
+                return info;
+            }
+        }
+        if lower.len() >= typo::MIN_LEN
+            && let Some(i) = self.typos.lookup(lower)
+        {
+            return self.typo_infos[i as usize];
         }
         info
     }
@@ -360,12 +389,7 @@ impl Engine {
             let start = s.toks.tokens[h.start as usize].start as usize;
             let end = s.toks.tokens[h.end as usize - 1].end as usize;
             for t in &p.targets {
-                if let Target::Theme {
-                    theme,
-                    weight,
-                    polarity,
-                } = *t
-                {
+                if let Target::Theme { theme, weight, polarity } = *t {
                     out.push(CueMatch {
                         theme: self.themes[theme as usize].id.clone(),
                         cue: p.source.clone(),
@@ -386,11 +410,12 @@ impl Engine {
         let mut kp = KeyphraseCollector::default();
         let mut qcache: Vec<(&str, QuestionContext)> = Vec::new();
         let mut per_answer: Vec<AnswerResult> = Vec::with_capacity(answers.len());
-        // (answer, theme, valence, strength, quote span)
-        let mut found: Vec<(usize, usize, Valence, f32, (usize, usize))> = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         for (ai, answer) in answers.iter().enumerate() {
+            let known = self.known_questions.get(answer.question.as_str());
             let q = match qcache.iter().find(|(s, _)| *s == answer.question) {
                 Some((_, q)) => q.clone(),
+                None if known.is_some() => known.cloned().unwrap_or_default(),
                 None => {
                     let q = self.question_context(&answer.question, &mut scratch);
                     qcache.push((answer.question.as_str(), q.clone()));
@@ -399,11 +424,8 @@ impl Engine {
             };
             let text = cap_text(&answer.text);
             let themes = self.analyze_text(text, answer.category, &q, &mut scratch, ai, &mut kp);
-            let mut res = AnswerResult {
-                answer: ai,
-                category: answer.category,
-                themes: Vec::with_capacity(themes.len()),
-            };
+            let mut res =
+                AnswerResult { answer: ai, category: answer.category, themes: Vec::with_capacity(themes.len()) };
             for th in themes {
                 res.themes.push(AnswerTheme {
                     theme: self.themes[th.theme].id.clone(),
@@ -422,7 +444,12 @@ impl Engine {
             if mine.is_empty() {
                 continue;
             }
-            let cats: BTreeSet<Category> = mine.iter().map(|f| answers[f.0].category).collect();
+            // Categories as a bit set (Past, Present, Future): no tree allocation per theme.
+            let mask = mine.iter().fold(0u8, |m, f| m | (1 << answers[f.0].category as u8));
+            let cats: Vec<Category> = [Category::Past, Category::Present, Category::Future]
+                .into_iter()
+                .filter(|c| mask & (1 << *c as u8) != 0)
+                .collect();
             let base: f32 = mine.iter().map(|f| f.3.min(2.0)).sum();
             // A theme that recurs across Past, Present and Future is a stronger signal than
             // the same count of mentions in one category.
@@ -441,13 +468,7 @@ impl Engine {
                 .map(|f| {
                     let text = cap_text(&answers[f.0].text);
                     let (s, e) = f.4;
-                    Evidence {
-                        answer: f.0,
-                        start: s,
-                        end: e,
-                        quote: text[s..e].to_string(),
-                        valence: f.2,
-                    }
+                    Evidence { answer: f.0, start: s, end: e, quote: text[s..e].to_string(), valence: f.2 }
                 })
                 .collect();
             suggestions.push(ThemeSuggestion {
@@ -455,16 +476,12 @@ impl Engine {
                 label: info.label.clone(),
                 score: (score * 1000.0).round() / 1000.0,
                 valence,
-                categories: cats.into_iter().collect(),
+                categories: cats,
                 evidence,
             });
         }
         suggestions.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.theme.cmp(&b.theme)));
-        Analysis {
-            themes: suggestions,
-            keyphrases: kp.finish(5),
-            answers: per_answer,
-        }
+        Analysis { themes: suggestions, keyphrases: kp.finish(5), answers: per_answer }
     }
 
     fn question_context(&self, question: &str, s: &mut Scratch) -> QuestionContext {
@@ -475,10 +492,8 @@ impl Engine {
         for h in &s.hits {
             for t in &self.questions.patterns[h.pattern as usize].targets {
                 match *t {
-                    Target::Theme { theme, .. } => {
-                        if !q.themes.contains(&(theme as usize)) {
-                            q.themes.push(theme as usize);
-                        }
+                    Target::Theme { theme, .. } if !q.themes.contains(&(theme as usize)) => {
+                        q.themes.push(theme as usize);
                     }
                     Target::QuestionNegative => q.negative = true,
                     Target::QuestionPositive => q.positive = true,
@@ -497,11 +512,7 @@ impl Engine {
         s.info.clear();
         for i in 0..s.toks.tokens.len() {
             let w = self.word(s.toks.lower(i));
-            s.ids.push(TokIds {
-                stem: w.stem,
-                surface: w.surface,
-                clause: s.toks.tokens[i].clause,
-            });
+            s.ids.push(TokIds { stem: w.stem, surface: w.surface, clause: s.toks.tokens[i].clause });
             s.info.push(w);
         }
     }
@@ -523,22 +534,50 @@ impl Engine {
         // Negation scopes.
         s.negated.clear();
         s.negated.resize(n, false);
+        s.scope.clear();
+        s.scope.resize(n, Scope::Plain);
         let mut left = 0u8;
         let mut scope_clause = u32::MAX;
+        let mut alternative = false;
         for i in 0..n {
             let tok = s.toks.tokens[i];
             let f = s.info[i].flags;
             if f & F_CONTRAST != 0 || tok.clause != scope_clause {
                 left = 0;
             }
-            if f & F_NEGATOR != 0 {
+            // "rather than X" and "instead of X" deny X as surely as "not X".
+            let pair_negator =
+                i > 0 && matches!((s.toks.lower(i - 1), s.toks.lower(i)), ("rather", "than") | ("instead", "of"));
+            if f & F_NEGATOR != 0 || pair_negator {
                 left = NEG_WINDOW;
                 scope_clause = tok.clause;
+                alternative = pair_negator;
                 continue;
             }
             if left > 0 {
                 s.negated[i] = true;
+                if alternative {
+                    s.scope[i] = Scope::Alternative;
+                }
                 left -= 1;
+            }
+        }
+        // "went from X to Y": X is the state left behind, so a drain named in X ("barely
+        // speaking", "900 open tickets") describes an improvement, and a negator inside X
+        // does not deny the theme.
+        for i in 0..n {
+            if s.toks.lower(i) != "from" {
+                continue;
+            }
+            let sent = s.toks.tokens[i].sentence;
+            let end = (i + 2..(i + 8).min(n))
+                .take_while(|&j| s.toks.tokens[j].sentence == sent)
+                .find(|&j| matches!(s.toks.lower(j), "to" | "into"));
+            if let Some(end) = end {
+                for k in i + 1..end {
+                    s.scope[k] = Scope::LeftBehind;
+                    s.negated[k] = false;
+                }
             }
         }
 
@@ -553,8 +592,18 @@ impl Engine {
                 let prev = if i > 0 { s.toks.lower(i - 1) } else { "" };
                 let verb = matches!(
                     prev,
-                    "i" | "we" | "you" | "they" | "would" | "i'd" | "we'd" | "really" | "do"
-                        | "also" | "still" | "'d" | "d"
+                    "i" | "we"
+                        | "you"
+                        | "they"
+                        | "would"
+                        | "i'd"
+                        | "we'd"
+                        | "really"
+                        | "do"
+                        | "also"
+                        | "still"
+                        | "'d"
+                        | "d"
                 ) || prev.ends_with("'d");
                 if !verb {
                     v = 0.0;
@@ -569,7 +618,11 @@ impl Engine {
                         }
                     }
                 }
-                if s.negated[i] {
+                if s.scope[i] == Scope::Alternative {
+                    // The road not taken ("instead of sending a help article") says nothing
+                    // about how the person feels.
+                    v = 0.0;
+                } else if s.negated[i] {
                     v *= NEG_SCALE;
                 }
             }
@@ -590,10 +643,10 @@ impl Engine {
                 match *t {
                     Target::Sarcasm => s.sarc_marker[sent] = true,
                     Target::SarcasmContext => s.sarc_context[sent] = true,
-                    Target::Theme { theme, polarity, .. } => {
-                        if polarity < 0 || self.themes[theme as usize].prior < 0.0 {
-                            s.sarc_context[sent] = true;
-                        }
+                    Target::Theme { theme, polarity, .. }
+                        if polarity < 0 || self.themes[theme as usize].prior < 0.0 =>
+                    {
+                        s.sarc_context[sent] = true;
                     }
                     Target::Evasive => evasive = true,
                     Target::Denial if h.start == 0 => denial = true,
@@ -712,27 +765,39 @@ impl Engine {
         s.best.resize(nt, None);
         s.covered.clear();
         s.covered.resize(n, false);
+        s.seen.clear();
         for h in &s.hits {
             for t in &self.cues.patterns[h.pattern as usize].targets {
-                let Target::Theme {
-                    theme,
-                    weight,
-                    polarity,
-                } = *t
-                else {
+                let Target::Theme { theme, weight, polarity } = *t else {
                     continue;
                 };
                 let ti = theme as usize;
                 let info = &self.themes[ti];
+                let scope = s.scope[h.start as usize];
+                // A passing word in what was *not* done ("instead of sending her a help
+                // article") is no evidence either way.
+                if scope == Scope::Alternative && polarity == 0 && weight < 1.0 {
+                    continue;
+                }
+                let polarity = if scope == Scope::LeftBehind { -polarity } else { polarity };
                 for c in h.start..h.end {
                     s.covered[c as usize] = true;
                 }
-                s.strength[ti] += weight;
+                // A repeated phrase adds a little: "design ... design" is not two cues.
+                let seen = s.seen.contains(&(ti as u16, h.pattern));
+                if seen {
+                    s.strength[ti] += REPEAT_SHARE * weight;
+                } else {
+                    s.seen.push((ti as u16, h.pattern));
+                    s.strength[ti] += weight;
+                }
                 let start = h.start as usize;
                 let neg = s.negated[start];
                 let flip = neg && info.negation == Negation::Flip;
                 let mut c = match polarity {
-                    0 if flip => -1.0,
+                    // A negated neutral cue ("I don't miss managing") leans negative, but
+                    // clear positive context can still outweigh it.
+                    0 if flip => -0.6,
                     0 => 0.0,
                     p => {
                         let p = f32::from(p) * 1.5;
@@ -790,23 +855,20 @@ impl Engine {
                 continue;
             }
             let v = self.themes[ti].prior + prior + s.vacc[ti];
-            let valence = if v >= 0.0 {
-                Valence::Positive
-            } else {
-                Valence::Negative
-            };
+            let valence = if v >= 0.0 { Valence::Positive } else { Valence::Negative };
             let span = match s.best[ti] {
                 Some((_, h)) => quote_span(text, &s.toks, h.start as usize),
                 None => first_sentence(text, &s.toks),
             };
-            out.push(FoundTheme {
-                theme: ti,
-                valence,
-                strength: (s.strength[ti] * 100.0).round() / 100.0,
-                span,
-            });
+            out.push(FoundTheme { theme: ti, valence, strength: (s.strength[ti] * 100.0).round() / 100.0, span });
         }
-        out.sort_by(|a, b| b.strength.total_cmp(&a.strength).then(a.theme.cmp(&b.theme)));
+        // At equal strength a theme with its own cue outranks one implied by the question.
+        out.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then(s.best[b.theme].is_some().cmp(&s.best[a.theme].is_some()))
+                .then(a.theme.cmp(&b.theme))
+        });
         out.truncate(MAX_THEMES_PER_ANSWER);
         // A lone cue beside much stronger themes is usually incidental wording.
         if let Some(top) = out.first().map(|t| t.strength) {
@@ -854,11 +916,25 @@ struct QuestionContext {
     themes: Vec<usize>,
 }
 
+/// A theme found in one answer: (answer, theme, valence, strength, quote span).
+type Found = (usize, usize, Valence, f32, (usize, usize));
+
 struct FoundTheme {
     theme: usize,
     valence: Valence,
     strength: f32,
     span: (usize, usize),
+}
+
+/// Special negation scopes of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Scope {
+    #[default]
+    Plain,
+    /// After "instead of" / "rather than".
+    Alternative,
+    /// Between "from" and "to": the state someone moved away from.
+    LeftBehind,
 }
 
 /// Buffers reused across the answers of one analysis call.
@@ -869,6 +945,7 @@ struct Scratch {
     info: Vec<WordInfo>,
     hits: Vec<Hit>,
     negated: Vec<bool>,
+    scope: Vec<Scope>,
     sent: Vec<f32>,
     sarc_marker: Vec<bool>,
     sarc_context: Vec<bool>,
@@ -880,12 +957,38 @@ struct Scratch {
     vacc: Vec<f32>,
     best: Vec<Option<(f32, Hit)>>,
     covered: Vec<bool>,
+    seen: Vec<(u16, u32)>,
     kp: Vec<KpToken>,
 }
 
 #[inline]
 fn norm(x: f32) -> f32 {
     x / (x * x + NORM_ALPHA).sqrt()
+}
+
+/// A word and its regular inflections (some are not words; they are only looked up).
+fn inflect(w: &str) -> Vec<String> {
+    let mut out = vec![w.to_string()];
+    if w.len() < 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return out;
+    }
+    let base = w.strip_suffix('e').unwrap_or(w);
+    for suf in ["s", "es", "ed", "ing", "er", "ers", "ly", "ment", "ments"] {
+        out.push(format!("{w}{suf}"));
+        if base.len() < w.len() {
+            out.push(format!("{base}{suf}"));
+        }
+    }
+    if let Some(b) = w.strip_suffix('y') {
+        out.extend([format!("{b}ies"), format!("{b}ied")]);
+    }
+    for suf in ["s", "ed", "ing", "ion", "ions"] {
+        if let Some(b) = w.strip_suffix(suf) {
+            out.push(b.to_string());
+            out.push(format!("{b}e"));
+        }
+    }
+    out
 }
 
 /// The text actually analysed: capped at [`MAX_TEXT`] on a char boundary.
@@ -923,14 +1026,10 @@ fn quote_span(text: &str, toks: &Tokens, tok: usize) -> (usize, usize) {
 
 fn first_sentence(text: &str, toks: &Tokens) -> (usize, usize) {
     match toks.sentences.first() {
-        Some(s) if toks.tokens.first().is_some() => {
+        Some(s) if !toks.tokens.is_empty() => {
             let t0 = 0;
             let (a, b) = (s.start as usize, s.end as usize);
-            if b - a <= MAX_QUOTE {
-                (a, b)
-            } else {
-                quote_span(text, toks, t0)
-            }
+            if b - a <= MAX_QUOTE { (a, b) } else { quote_span(text, toks, t0) }
         }
         _ => (0, 0),
     }

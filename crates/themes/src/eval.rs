@@ -77,6 +77,9 @@ struct LabelledAnswer {
     themes: BTreeMap<String, String>,
 }
 
+/// Gold labels of one answer.
+type Labels = BTreeMap<String, Valence>;
+
 #[derive(Default, Clone, Copy)]
 struct Counts {
     tp: usize,
@@ -101,16 +104,14 @@ fn r4(x: f64) -> f64 {
 /// line must be a record `{"answers": [{"category", "question", "text", "themes": {id: "+"|"-"}}]}`.
 pub fn evaluate(jsonl: &str, engine: &Engine) -> Result<EvalReport, EvalError> {
     let ids: Vec<String> = engine.theme_ids().map(str::to_string).collect();
-    let mut records: Vec<(Vec<Answer>, Vec<BTreeMap<String, Valence>>)> = Vec::new();
+    let mut records: Vec<(Vec<Answer>, Vec<Labels>)> = Vec::new();
     for (i, line) in jsonl.lines().enumerate() {
         let line_no = i + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let rec: Record = serde_json::from_str(line).map_err(|e| EvalError::Line {
-            line: line_no,
-            reason: e.to_string(),
-        })?;
+        let rec: Record =
+            serde_json::from_str(line).map_err(|e| EvalError::Line { line: line_no, reason: e.to_string() })?;
         let mut answers = Vec::with_capacity(rec.answers.len());
         let mut labels = Vec::with_capacity(rec.answers.len());
         for (ai, a) in rec.answers.into_iter().enumerate() {
@@ -136,11 +137,7 @@ pub fn evaluate(jsonl: &str, engine: &Engine) -> Result<EvalReport, EvalError> {
                 };
                 l.insert(theme, valence);
             }
-            answers.push(Answer {
-                category: a.category,
-                question: a.question,
-                text: a.text,
-            });
+            answers.push(Answer { category: a.category, question: a.question, text: a.text });
             labels.push(l);
         }
         records.push((answers, labels));
@@ -188,15 +185,7 @@ pub fn evaluate(jsonl: &str, engine: &Engine) -> Result<EvalReport, EvalError> {
         .map(|(id, c)| {
             let p = ratio(c.tp, c.tp + c.fp);
             let r = ratio(c.tp, c.tp + c.fn_);
-            (
-                id,
-                ThemeScore {
-                    precision: r4(p),
-                    recall: r4(r),
-                    f1: r4(f1(p, r)),
-                    support: c.tp + c.fn_,
-                },
-            )
+            (id, ThemeScore { precision: r4(p), recall: r4(r), f1: r4(f1(p, r)), support: c.tp + c.fn_ })
         })
         .collect();
     Ok(EvalReport {

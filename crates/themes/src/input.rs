@@ -71,11 +71,7 @@ pub fn parse_answers(json: &str) -> Result<Vec<Answer>, ParseError> {
             // Fall back to the typed parse of the original text for a located message.
             let located = serde_json::from_str::<Doc>(json).err();
             let (line, column) = located.map_or((0, 0), |l| (l.line(), l.column()));
-            Err(ParseError {
-                line,
-                column,
-                reason: e.to_string(),
-            })
+            Err(ParseError { line, column, reason: e.to_string() })
         }
     }
 }
@@ -87,10 +83,8 @@ mod tests {
 
     #[test]
     fn object_and_array_forms() {
-        let a = parse_answers(
-            r#"{"answers": [{"category": "past", "question": "Q?", "text": "T", "themes": {}}]}"#,
-        )
-        .expect("object form");
+        let a = parse_answers(r#"{"answers": [{"category": "past", "question": "Q?", "text": "T", "themes": {}}]}"#)
+            .expect("object form");
         assert_eq!(a, vec![Answer::new(Category::Past, "Q?", "T")]);
         let b = parse_answers(r#"[{"category": "future", "text": "T"}]"#).expect("array form");
         assert_eq!(b, vec![Answer::new(Category::Future, "", "T")]);

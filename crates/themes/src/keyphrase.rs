@@ -57,9 +57,8 @@ impl KeyphraseCollector {
                 j += 1;
             }
             let run = &toks[i..j];
-            let all_digits = run
-                .iter()
-                .all(|t| arena[t.start as usize..t.end as usize].bytes().all(|b| b.is_ascii_digit()));
+            let all_digits =
+                run.iter().all(|t| arena[t.start as usize..t.end as usize].bytes().all(|b| b.is_ascii_digit()));
             if (2..=MAX_WORDS).contains(&run.len()) && !all_digits {
                 self.add_run(arena, run, answer);
             }
@@ -95,14 +94,7 @@ impl KeyphraseCollector {
                 };
                 words.push(id);
             }
-            self.cands.insert(
-                self.buf.clone(),
-                Cand {
-                    count: 1,
-                    answers: vec![answer],
-                    words,
-                },
-            );
+            self.cands.insert(self.buf.clone(), Cand { count: 1, answers: vec![answer], words });
         }
         // Word statistics count every occurrence.
         if let Some(c) = self.cands.get(self.buf.as_str()) {
@@ -130,19 +122,11 @@ impl KeyphraseCollector {
                     })
                     .sum();
                 let score = rake * (1.0 + 0.5 * (c.count as f32 - 1.0));
-                Keyphrase {
-                    phrase,
-                    score: (score * 1000.0).round() / 1000.0,
-                    count: c.count,
-                    answers: c.answers,
-                }
+                Keyphrase { phrase, score: (score * 1000.0).round() / 1000.0, count: c.count, answers: c.answers }
             })
             .collect();
         out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(b.count.cmp(&a.count))
-                .then_with(|| a.phrase.cmp(&b.phrase))
+            b.score.total_cmp(&a.score).then(b.count.cmp(&a.count)).then_with(|| a.phrase.cmp(&b.phrase))
         });
         out.truncate(k);
         out

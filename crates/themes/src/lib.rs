@@ -25,8 +25,10 @@ mod input;
 mod keyphrase;
 mod lexicon;
 mod matcher;
+mod stemfilter;
 mod taxonomy;
 mod text;
+mod typo;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,11 +90,7 @@ pub struct Answer {
 impl Answer {
     /// Convenience constructor.
     pub fn new(category: Category, question: impl Into<String>, text: impl Into<String>) -> Self {
-        Answer {
-            category,
-            question: question.into(),
-            text: text.into(),
-        }
+        Answer { category, question: question.into(), text: text.into() }
     }
 }
 

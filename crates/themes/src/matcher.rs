@@ -94,6 +94,21 @@ impl Matcher {
         let elems = elems[first..=last].to_vec();
         if let Some(&p) = dedup.get(&elems) {
             let targets = &mut self.patterns[p as usize].targets;
+            // The same words listed twice for one theme (e.g. "explain" and "explained", one
+            // stem) count once, with the stronger weight and any stated polarity.
+            if let Target::Theme { theme, weight, polarity } = target {
+                for t in targets.iter_mut() {
+                    if let Target::Theme { theme: th, weight: w, polarity: pol } = t
+                        && *th == theme
+                    {
+                        *w = w.max(weight);
+                        if *pol == 0 {
+                            *pol = polarity;
+                        }
+                        return;
+                    }
+                }
+            }
             if !targets.contains(&target) {
                 targets.push(target);
             }
@@ -102,11 +117,7 @@ impl Matcher {
         let Elem::Word(id) = elems[0] else { return };
         let p = self.patterns.len() as u32;
         dedup.insert(elems.clone(), p);
-        self.patterns.push(Pattern {
-            elems,
-            targets: vec![target],
-            source: source.to_string(),
-        });
+        self.patterns.push(Pattern { elems, targets: vec![target], source: source.to_string() });
         let id = id as usize;
         if self.index.len() <= id {
             self.index.resize(id + 1, Vec::new());
@@ -123,42 +134,54 @@ impl Matcher {
     }
 
     /// Find all accepted hits in `toks`, appended to `out` in start order.
+    ///
+    /// At each start the longest phrase wins; shorter phrases at the same start are kept too
+    /// when they signal a theme the longest one does not ("lead a team someday" is mobility,
+    /// its prefix "lead a team" is leading), unless the longest is a pure blocker.
     pub fn find(&self, toks: &[TokIds], out: &mut Vec<Hit>) {
         let mut cover_end = 0usize;
+        let mut found: Vec<(usize, u32)> = Vec::new();
         for i in 0..toks.len() {
             let t = toks[i];
-            let mut best: Option<(usize, u32)> = None;
+            found.clear();
             for &id in &[t.stem, t.surface] {
                 for &p in self.candidates(id) {
-                    if let Some(end) = self.match_at(&self.patterns[p as usize].elems, toks, i) {
-                        let better = match best {
-                            None => true,
-                            Some((be, bp)) => end > be || (end == be && p < bp),
-                        };
-                        if better {
-                            best = Some((end, p));
-                        }
+                    if let Some(end) = match_from(&self.patterns[p as usize].elems, toks, i, t.clause)
+                        && !found.iter().any(|&(_, q)| q == p)
+                    {
+                        found.push((end, p));
                     }
                 }
             }
-            if let Some((end, p)) = best {
-                if end <= cover_end {
-                    continue; // inside a longer phrase already taken
+            let Some(&(end, p)) = found.iter().max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1))) else {
+                continue;
+            };
+            if end <= cover_end {
+                continue; // inside a longer phrase already taken
+            }
+            cover_end = end;
+            out.push(Hit { pattern: p, start: i as u32, end: end as u32 });
+            let best = &self.patterns[p as usize].targets;
+            if best.iter().all(|t| *t == Target::Block) {
+                continue;
+            }
+            // Deterministic order: by pattern index.
+            found.sort_unstable_by_key(|&(_, q)| q);
+            for &(e, q) in &found {
+                if q == p {
+                    continue;
                 }
-                cover_end = end;
-                out.push(Hit {
-                    pattern: p,
-                    start: i as u32,
-                    end: end as u32,
+                let adds_theme = self.patterns[q as usize].targets.iter().any(|t| match t {
+                    Target::Theme { theme, .. } => {
+                        !best.iter().any(|b| matches!(b, Target::Theme { theme: bt, .. } if bt == theme))
+                    }
+                    _ => false,
                 });
+                if adds_theme {
+                    out.push(Hit { pattern: q, start: i as u32, end: e as u32 });
+                }
             }
         }
-    }
-
-    /// End (exclusive) of the shortest match of `elems` at `start`, within one clause.
-    fn match_at(&self, elems: &[Elem], toks: &[TokIds], start: usize) -> Option<usize> {
-        let clause = toks[start].clause;
-        match_from(elems, toks, start, clause)
     }
 }
 
@@ -210,11 +233,7 @@ mod tests {
     use crate::hash::FastMap;
 
     fn t(stem: u32, clause: u32) -> TokIds {
-        TokIds {
-            stem,
-            surface: NONE,
-            clause,
-        }
+        TokIds { stem, surface: NONE, clause }
     }
 
     #[test]

@@ -91,10 +91,9 @@ pub enum TaxonomyError {
 impl fmt::Display for TaxonomyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TaxonomyError::InvalidId(id) => write!(
-                f,
-                "invalid theme id {id:?}: use 1 to 40 characters from a-z, 0-9, '_' and '-'"
-            ),
+            TaxonomyError::InvalidId(id) => {
+                write!(f, "invalid theme id {id:?}: use 1 to 40 characters from a-z, 0-9, '_' and '-'")
+            }
             TaxonomyError::ClashesWithDefault(id) => {
                 write!(f, "theme id {id:?} is already a default theme")
             }
@@ -121,12 +120,8 @@ impl Taxonomy {
     /// The fourteen default themes of Foothold, from the embedded `data/taxonomy.json`.
     pub fn default_set() -> Taxonomy {
         // The embedded file is checked by a unit test, so a parse failure is a build defect.
-        let file: TaxonomyFile =
-            serde_json::from_str(DEFAULT_JSON).expect("embedded taxonomy.json is valid");
-        Taxonomy {
-            themes: file.themes,
-            blockers: file.blockers,
-        }
+        let file: TaxonomyFile = serde_json::from_str(DEFAULT_JSON).expect("embedded taxonomy.json is valid");
+        Taxonomy { themes: file.themes, blockers: file.blockers }
     }
 
     /// The default set plus organisation-specific themes, validated.
@@ -136,10 +131,7 @@ impl Taxonomy {
         let mut seen = BTreeSet::new();
         for ct in themes {
             let id_ok = (1..=40).contains(&ct.id.len())
-                && ct
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+                && ct.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
             if !id_ok {
                 return Err(TaxonomyError::InvalidId(ct.id));
             }
@@ -235,28 +227,15 @@ mod tests {
     }
 
     fn ct(id: &str, cues: &[&str]) -> CustomTheme {
-        CustomTheme {
-            id: id.into(),
-            label: "Label".into(),
-            cues: cues.iter().map(|s| s.to_string()).collect(),
-        }
+        CustomTheme { id: id.into(), label: "Label".into(), cues: cues.iter().map(|s| s.to_string()).collect() }
     }
 
     #[test]
     fn custom_validation() {
         assert!(Taxonomy::with_custom(vec![ct("patient-safety", &["safety"])]).is_ok());
-        assert_eq!(
-            Taxonomy::with_custom(vec![ct("Bad Id", &["x"])]),
-            Err(TaxonomyError::InvalidId("Bad Id".into()))
-        );
-        assert_eq!(
-            Taxonomy::with_custom(vec![ct("", &["x"])]),
-            Err(TaxonomyError::InvalidId("".into()))
-        );
-        assert!(matches!(
-            Taxonomy::with_custom(vec![ct(&"a".repeat(41), &["x"])]),
-            Err(TaxonomyError::InvalidId(_))
-        ));
+        assert_eq!(Taxonomy::with_custom(vec![ct("Bad Id", &["x"])]), Err(TaxonomyError::InvalidId("Bad Id".into())));
+        assert_eq!(Taxonomy::with_custom(vec![ct("", &["x"])]), Err(TaxonomyError::InvalidId("".into())));
+        assert!(matches!(Taxonomy::with_custom(vec![ct(&"a".repeat(41), &["x"])]), Err(TaxonomyError::InvalidId(_))));
         assert!(Taxonomy::with_custom(vec![ct(&"a".repeat(40), &["x"])]).is_ok());
         assert_eq!(
             Taxonomy::with_custom(vec![ct("craft", &["x"])]),
@@ -266,22 +245,13 @@ mod tests {
             Taxonomy::with_custom(vec![ct("a", &["x"]), ct("a", &["y"])]),
             Err(TaxonomyError::DuplicateId("a".into()))
         );
-        assert_eq!(
-            Taxonomy::with_custom(vec![ct("a", &[])]),
-            Err(TaxonomyError::NoCues("a".into()))
-        );
+        assert_eq!(Taxonomy::with_custom(vec![ct("a", &[])]), Err(TaxonomyError::NoCues("a".into())));
         assert_eq!(
             Taxonomy::with_custom(vec![ct("a", &["ok", "  - "])]),
-            Err(TaxonomyError::EmptyCue {
-                id: "a".into(),
-                index: 1
-            })
+            Err(TaxonomyError::EmptyCue { id: "a".into(), index: 1 })
         );
         let mut bad_label = ct("a", &["x"]);
         bad_label.label = " ".into();
-        assert_eq!(
-            Taxonomy::with_custom(vec![bad_label]),
-            Err(TaxonomyError::EmptyLabel("a".into()))
-        );
+        assert_eq!(Taxonomy::with_custom(vec![bad_label]), Err(TaxonomyError::EmptyLabel("a".into())));
     }
 }

@@ -63,10 +63,7 @@ fn is_apostrophe(c: char) -> bool {
 
 #[inline]
 fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}'
-    )
+    matches!(c, '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}')
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -98,11 +95,7 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
             match pending {
                 Brk::Sentence => {
                     if let Some(s) = sent_start.take() {
-                        out.sentences.push(Sentence {
-                            start: s,
-                            end: sent_end,
-                            exclaims,
-                        });
+                        out.sentences.push(Sentence { start: s, end: sent_end, exclaims });
                         sentence += 1;
                         clause += 1;
                     }
@@ -142,9 +135,10 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
                     }
                 }
             }
-            let quote_close = text[end..].chars().next().is_some_and(|d| {
-                is_quote(d) && !text[end + d.len_utf8()..].chars().next().is_some_and(is_word_char)
-            });
+            let quote_close = text[end..]
+                .chars()
+                .next()
+                .is_some_and(|d| is_quote(d) && !text[end + d.len_utf8()..].chars().next().is_some_and(is_word_char));
             out.tokens.push(Token {
                 start: start as u32,
                 end: end as u32,
@@ -178,8 +172,8 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
                 }
             }
             '-' | '/' | '&' | '+' | '_' if prev_is_word && next_is_word => {} // joiners
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '\u{2014}' | '\u{2013}' | '-' | '\u{2026}'
-            | '"' | '\u{201C}' | '\u{201D}' | '|' => {
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '\u{2014}' | '\u{2013}' | '-' | '\u{2026}' | '"' | '\u{201C}'
+            | '\u{201D}' | '|' => {
                 if pending == Brk::None {
                     pending = Brk::Clause;
                 }
@@ -198,11 +192,7 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
         }
     }
     if let Some(s) = sent_start {
-        out.sentences.push(Sentence {
-            start: s,
-            end: sent_end,
-            exclaims,
-        });
+        out.sentences.push(Sentence { start: s, end: sent_end, exclaims });
     }
 }
 
