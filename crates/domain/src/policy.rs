@@ -109,6 +109,10 @@ pub enum ConversationAction {
     Manage,
     /// Decide who else may read it (after a change of manager).
     Grant,
+    /// See the themes confirmed in it.
+    ReadThemes,
+    /// Confirm, rename, merge, dismiss or add themes (the two of them, together).
+    DecideThemes,
 }
 
 /// Decides what a participant may do with a conversation. Outsiders get
@@ -116,13 +120,17 @@ pub enum ConversationAction {
 pub fn decide_conversation(part: Part, action: ConversationAction) -> Result<(), Denial> {
     use ConversationAction::*;
     let allowed = match part {
-        Part::Report => matches!(action, View | Answer | ReadShared | ReadSharedNotes | WriteSharedNotes | Grant),
-        Part::Leader => {
-            matches!(action, View | ReadShared | ReadSharedNotes | WriteSharedNotes | PrivateNotes | Manage)
-        }
+        Part::Report => matches!(
+            action,
+            View | Answer | ReadShared | ReadSharedNotes | WriteSharedNotes | Grant | ReadThemes | DecideThemes
+        ),
+        Part::Leader => matches!(
+            action,
+            View | ReadShared | ReadSharedNotes | WriteSharedNotes | PrivateNotes | Manage | ReadThemes | DecideThemes
+        ),
         // Their private notes stay theirs; the report's words do not.
         Part::RevokedLeader => matches!(action, View | PrivateNotes),
-        Part::Granted => matches!(action, View | ReadShared | ReadSharedNotes),
+        Part::Granted => matches!(action, View | ReadShared | ReadSharedNotes | ReadThemes),
         Part::Outsider => false,
     };
     match (allowed, part) {
@@ -237,13 +245,15 @@ mod tests {
             A::PrivateNotes,
             A::Manage,
             A::Grant,
+            A::ReadThemes,
+            A::DecideThemes,
         ];
-        let table: [(P, [Option<Denial>; 8]); 5] = [
-            (P::Report, [None, None, None, None, None, fb, fb, None]),
-            (P::Leader, [None, fb, None, None, None, None, None, fb]),
-            (P::RevokedLeader, [None, fb, fb, fb, fb, None, fb, fb]),
-            (P::Granted, [None, fb, None, None, fb, fb, fb, fb]),
-            (P::Outsider, [nf, nf, nf, nf, nf, nf, nf, nf]),
+        let table: [(P, [Option<Denial>; 10]); 5] = [
+            (P::Report, [None, None, None, None, None, fb, fb, None, None, None]),
+            (P::Leader, [None, fb, None, None, None, None, None, fb, None, None]),
+            (P::RevokedLeader, [None, fb, fb, fb, fb, None, fb, fb, fb, fb]),
+            (P::Granted, [None, fb, None, None, fb, fb, fb, fb, None, fb]),
+            (P::Outsider, [nf, nf, nf, nf, nf, nf, nf, nf, nf, nf]),
         ];
         for (part, wants) in table {
             for (action, want) in actions.iter().zip(wants) {

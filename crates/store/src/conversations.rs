@@ -484,8 +484,25 @@ impl Store {
         Ok(rows.into_iter().map(to_conversation).collect())
     }
 
-    /// Changes schedule, state or access; [`StoreError::Stale`] on a version mismatch.
+    /// Changes schedule, state or access; [`StoreError::Stale`] on a version
+    /// mismatch. Without an expected version a concurrent change is not a
+    /// conflict: the change is applied on top of it.
     pub async fn update_conversation(
+        &self,
+        id: i64,
+        changes: &ConversationChanges,
+        expected_version: Option<i64>,
+    ) -> Result<Conversation> {
+        let mut tries = 0;
+        loop {
+            match self.try_update_conversation(id, changes, expected_version).await {
+                Err(StoreError::Stale) if expected_version.is_none() && tries < 5 => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_update_conversation(
         &self,
         id: i64,
         changes: &ConversationChanges,
@@ -697,7 +714,7 @@ impl Store {
             .await?;
         let outcome = match current {
             None if expected_version == 0 => {
-                conversation_note::ActiveModel {
+                let inserted = conversation_note::ActiveModel {
                     id: NotSet,
                     conversation_id: Set(conversation_id),
                     kind: Set(kind.as_str().to_owned()),
@@ -707,8 +724,21 @@ impl Store {
                     updated_at: Set(at),
                 }
                 .insert(&txn)
-                .await?;
-                Saved::Stored { version: 1, updated_at: at }
+                .await;
+                match inserted {
+                    Ok(_) => Saved::Stored { version: 1, updated_at: at },
+                    // Two first saves raced: the loser gets the winner's text.
+                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                        drop(txn);
+                        let n = self.note(conversation_id, kind).await?.ok_or(StoreError::NotFound)?;
+                        return Ok(if n.text == text {
+                            Saved::Stored { version: n.version, updated_at: n.updated_at }
+                        } else {
+                            Saved::Conflict { text: n.text, version: n.version }
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             None => Saved::Conflict { text: String::new(), version: 0 },
             Some(n) if n.text == text => Saved::Stored { version: n.version, updated_at: n.updated_at },

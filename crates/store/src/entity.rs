@@ -172,3 +172,28 @@ entity_module!(conversation_grant, "conversation_grants", {
     pub person_id: i64,
     pub granted_at: super::Ts,
 });
+
+entity_module!(conversation_theme, "conversation_themes", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub theme_key: String,
+    pub label: String,
+    pub valence: String,
+    pub status: String,
+    pub merged_from: String,
+    pub decided_by: i64,
+    pub decided_at: super::Ts,
+});
+
+entity_module!(custom_theme, "custom_themes", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub theme_key: String,
+    pub label: String,
+    pub cues: String,
+    pub created_by: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+});

@@ -7,6 +7,7 @@ mod migrate;
 mod people;
 pub mod secret;
 mod sign_in;
+mod themes;
 mod url;
 
 use std::str::FromStr;
@@ -22,6 +23,7 @@ pub use conversations::{
 };
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use sign_in::{ApiToken, FailureCounts, InviteError, NewSession, SessionRecord};
+pub use themes::{ConversationTheme, CustomTheme, ThemeDecision, ThemeStatus};
 pub use url::{DatabaseUrl, Engine, UrlError};
 
 /// A moment, kept to the microsecond so that both databases store it alike.

@@ -20,6 +20,7 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "people and sign-in", sql: include_str!("../migrations/0001_people.sql") },
     Migration { version: 2, name: "career conversations", sql: include_str!("../migrations/0002_conversations.sql") },
+    Migration { version: 3, name: "themes", sql: include_str!("../migrations/0003_themes.sql") },
 ];
 
 /// Arbitrary constant naming Foothold's migration lock among PostgreSQL advisory locks.

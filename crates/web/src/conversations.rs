@@ -173,9 +173,11 @@ pub async fn schedule(store: &Store, v: &Identity, input: ScheduleInput) -> Resu
     Ok(c)
 }
 
-/// A new time, length, window or note; `None` leaves each as it is.
+/// A new time, length, window, note or state; `None` leaves each as it is.
 #[derive(Debug, Clone, Default)]
 pub struct Reschedule {
+    /// Held or cancelled.
+    pub state: Option<State>,
     /// The new instant and its zone.
     pub when: Option<(DateTime<Utc>, String)>,
     /// The new length.
@@ -190,7 +192,7 @@ pub struct Reschedule {
 
 /// Moves a conversation to another time (or length, window, note).
 pub async fn reschedule(store: &Store, v: &Identity, id: i64, r: Reschedule) -> Result<Conversation, AppError> {
-    let Reschedule { when, duration_minutes, window_months, note, version } = r;
+    let Reschedule { state, when, duration_minutes, window_months, note, version } = r;
     let (c, _) = load_for(store, v, id, ConversationAction::Manage).await?;
     require_open(&c)?;
     if let Some(d) = duration_minutes {
@@ -199,15 +201,24 @@ pub async fn reschedule(store: &Store, v: &Identity, id: i64, r: Reschedule) -> 
     if let Some(n) = &note {
         check_note(n)?;
     }
+    if state.is_some_and(|s| !matches!(s, State::Held | State::Cancelled)) {
+        return Err(AppError::BadRequest("A conversation can only be marked held or cancelled.".into()));
+    }
+    // Everything is checked first and written in one update: a refused change changes nothing.
     let changes = ConversationChanges {
         scheduled_at: when.as_ref().map(|(t, _)| *t),
         time_zone: when.map(|(_, z)| z),
         duration_minutes,
         window: window_months.map(window).transpose()?,
         note: note.map(|n| n.trim().to_owned()),
+        state,
         ..Default::default()
     };
-    Ok(store.update_conversation(id, &changes, version).await?)
+    let c = store.update_conversation(id, &changes, version).await?;
+    if let Some(s) = state {
+        tracing::info!(conversation = id, state = s.as_str(), "conversation state changed");
+    }
+    Ok(c)
 }
 
 /// Marks held (answers become final) or cancelled.
@@ -243,7 +254,7 @@ pub async fn save_answer(
     conversation::check_text(text)
         .map_err(|e| AppError::Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let saved = store.save_answer(id, question_id, text, version).await?;
-    if c.state == State::Scheduled {
+    if c.state == State::Scheduled && matches!(saved, Saved::Stored { .. }) {
         opened(store, &c).await?;
     }
     Ok(saved)

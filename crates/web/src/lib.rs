@@ -15,6 +15,7 @@ mod metrics;
 mod pages;
 mod password;
 mod question_sets;
+mod themes;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -71,12 +72,18 @@ struct Inner {
     store: Store,
     config: WebConfig,
     metrics: metrics::Metrics,
+    engine: themes::EngineCache,
 }
 
 impl AppState {
     /// Builds the state.
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState(Arc::new(Inner { store, config, metrics: metrics::Metrics::default() }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            metrics: metrics::Metrics::default(),
+            engine: themes::EngineCache::default(),
+        }))
     }
 
     /// The store.
@@ -87,6 +94,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &WebConfig {
         &self.0.config
+    }
+
+    /// The theme engine for the organisation's themes.
+    pub(crate) fn engine(&self) -> &themes::EngineCache {
+        &self.0.engine
     }
 }
 

@@ -247,31 +247,28 @@ pub async fn update(
             Some((local(&start, &zone).map_err(unprocessable)?, zone))
         }
     };
-    let mut conv = current;
-    if when.is_some() || b.duration_minutes.is_some() || b.window_months.is_some() || b.note.is_some() {
-        let r = uc::Reschedule {
-            when,
-            duration_minutes: b.duration_minutes,
-            window_months: b.window_months,
-            note: b.note,
-            version: b.version,
-        };
-        conv = uc::reschedule(store, &c, id, r).await.map_err(unprocessable)?;
-    }
-    if let Some(s) = b.state {
-        let to = match s.as_str() {
-            "held" => CState::Held,
-            "cancelled" => CState::Cancelled,
-            other => {
-                return Err(AppError::Rejected(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("state: '{other}' cannot be set; use held or cancelled"),
-                )
-                .into());
-            }
-        };
-        conv = uc::set_state(store, &c, id, to).await?;
-    }
+    // Check every field before writing anything: a refused PATCH changes nothing.
+    let state = match b.state.as_deref() {
+        None => None,
+        Some("held") => Some(CState::Held),
+        Some("cancelled") => Some(CState::Cancelled),
+        Some(other) => {
+            return Err(AppError::Rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("state: '{other}' cannot be set; use held or cancelled"),
+            )
+            .into());
+        }
+    };
+    let r = uc::Reschedule {
+        state,
+        when,
+        duration_minutes: b.duration_minutes,
+        window_months: b.window_months,
+        note: b.note,
+        version: b.version,
+    };
+    let conv = uc::reschedule(store, &c, id, r).await.map_err(unprocessable)?;
     Ok(Json(out(conv, part)))
 }
 

@@ -4,6 +4,7 @@
 mod conversations;
 mod people;
 mod question_sets;
+mod themes;
 mod tokens;
 
 use axum::Router;
@@ -54,6 +55,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::share_all))
         .routes(routes!(conversations::get_note, conversations::save_note))
         .routes(routes!(conversations::grant, conversations::revoke))
+        .routes(routes!(themes::list, themes::decide))
+        .routes(routes!(themes::undo))
         .routes(routes!(question_sets::list, question_sets::create))
         .routes(routes!(question_sets::import))
         .routes(routes!(question_sets::get_one, question_sets::update, question_sets::delete));

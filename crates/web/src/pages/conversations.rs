@@ -274,6 +274,8 @@ pub struct Item {
     version: i64,
     shared: bool,
     conflict: String,
+    /// The text cut at the evidence of suggested themes: (words, theme label or "").
+    segments: Vec<(String, String)>,
 }
 
 pub struct Block {
@@ -290,6 +292,133 @@ pub struct Access {
     button: &'static str,
 }
 
+pub struct ConfirmedRow {
+    id: i64,
+    label: String,
+    valence_label: &'static str,
+    valence_class: &'static str,
+    by: String,
+    follow_up: String,
+}
+
+pub struct SuggestionRow {
+    key: String,
+    label: String,
+    valence: &'static str,
+    valence_label: &'static str,
+    valence_class: &'static str,
+    categories: String,
+    quotes: Vec<String>,
+    follow_up: String,
+}
+
+/// The themes section of a conversation page.
+pub struct ThemesView {
+    conversation_id: i64,
+    drafting: bool,
+    can_decide: bool,
+    show_follow_ups: bool,
+    confirmed: Vec<ConfirmedRow>,
+    suggestions: Vec<SuggestionRow>,
+}
+
+fn valence_words(v: &str) -> (&'static str, &'static str, &'static str) {
+    match v {
+        "+" => ("+", "energising", "plus"),
+        "-" => ("-", "draining", "minus"),
+        "mixed" => ("mixed", "both", "mixed"),
+        _ => ("", "", "none"),
+    }
+}
+
+/// The themes section, and the suggestions for highlighting evidence.
+async fn themes_view(
+    state: &AppState,
+    c: &Conversation,
+    part: Part,
+) -> Result<(ThemesView, Vec<crate::themes::Suggestion>), AppError> {
+    let decided = state.store().conversation_themes(c.id).await?;
+    let suggestions = crate::themes::suggestions(state.engine(), state.store(), c, part, &decided).await?;
+    let mut confirmed = Vec::new();
+    for t in decided.iter().filter(|t| t.status == foothold_store::ThemeStatus::Confirmed) {
+        let (_, label, class) = valence_words(&t.valence);
+        confirmed.push(ConfirmedRow {
+            id: t.id,
+            follow_up: foothold_domain::guide::follow_up(&t.key, &t.label, t.valence != "-"),
+            label: t.label.clone(),
+            valence_label: label,
+            valence_class: class,
+            by: name_of(state, t.decided_by).await?,
+        });
+    }
+    let rows = suggestions
+        .iter()
+        .map(|s| {
+            let (v, label, class) = valence_words(s.valence);
+            SuggestionRow {
+                key: s.key.clone(),
+                label: s.label.clone(),
+                valence: v,
+                valence_label: label,
+                valence_class: class,
+                categories: s.categories.iter().map(|c| c.label()).collect::<Vec<_>>().join(", "),
+                quotes: s.quotes.iter().map(|q| q.text.clone()).take(4).collect(),
+                follow_up: s.follow_up.clone(),
+            }
+        })
+        .collect();
+    let open_for_themes = matches!(c.state, CState::Shared | CState::Held) || part == Part::Leader;
+    let view = ThemesView {
+        conversation_id: c.id,
+        drafting: part == Part::Report && matches!(c.state, CState::Scheduled | CState::Preparing),
+        can_decide: crate::themes::may_decide(part) && open_for_themes && c.state != CState::Cancelled,
+        show_follow_ups: part == Part::Leader,
+        confirmed,
+        suggestions: rows,
+    };
+    Ok((view, suggestions))
+}
+
+/// Cuts each answer at the evidence of the suggestions, for `<mark>`.
+fn highlight(blocks: &mut [Block], suggestions: &[crate::themes::Suggestion]) {
+    for item in blocks.iter_mut().flat_map(|b| b.items.iter_mut()) {
+        let mut ranges: Vec<(usize, usize, &str)> = suggestions
+            .iter()
+            .flat_map(|s| s.quotes.iter().map(move |q| (q, s.label.as_str())))
+            .filter(|(q, _)| q.question_id == item.id)
+            .map(|(q, label)| (q.start, q.end, label))
+            .collect();
+        ranges.sort();
+        // Overlapping evidence of several themes becomes one mark naming them all.
+        let mut merged: Vec<(usize, usize, Vec<&str>)> = Vec::new();
+        for (start, end, label) in ranges {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => {
+                    last.1 = last.1.max(end);
+                    if !last.2.contains(&label) {
+                        last.2.push(label);
+                    }
+                }
+                _ => merged.push((start, end, vec![label])),
+            }
+        }
+        let mut segments = Vec::new();
+        let mut at = 0;
+        for (start, end, labels) in merged {
+            let (Some(before), Some(marked)) = (item.text.get(at..start), item.text.get(start..end)) else { continue };
+            if !before.is_empty() {
+                segments.push((before.to_owned(), String::new()));
+            }
+            segments.push((marked.to_owned(), labels.join(", ")));
+            at = end;
+        }
+        if let Some(rest) = item.text.get(at..) {
+            segments.push((rest.to_owned(), String::new()));
+        }
+        item.segments = segments;
+    }
+}
+
 #[derive(Template)]
 #[template(path = "prepare.html")]
 struct PreparePage {
@@ -301,6 +430,7 @@ struct PreparePage {
     open: bool,
     blocks: Vec<Block>,
     access: Vec<Access>,
+    th: ThemesView,
     shared_notes: String,
     shared_version: i64,
     shared_conflict: String,
@@ -343,6 +473,7 @@ async fn blocks(
                         version: t.map(|t| t.version).unwrap_or(stored_version),
                         shared: a.as_ref().is_some_and(|a| a.shared_at.is_some()),
                         conflict: t.map(|t| t.conflict.clone()).unwrap_or_default(),
+                        segments: Vec::new(),
                     }
                 })
                 .collect(),
@@ -408,6 +539,7 @@ async fn prepare_page(
 ) -> Result<Response, PageError> {
     let blocks = blocks(state, &c, Part::Report, &typed).await?;
     let access = access_rows(state, v, &c).await?;
+    let (th, _) = themes_view(state, &c, Part::Report).await?;
     let (shared_notes, shared_version, shared_conflict) = match typed_note {
         Some(t) => (t.text, t.version, t.conflict),
         None => state
@@ -428,6 +560,7 @@ async fn prepare_page(
             c,
             blocks,
             access,
+            th,
             shared_notes,
             shared_version,
             shared_conflict,
@@ -454,6 +587,8 @@ struct LeaderPage {
     can_private_notes: bool,
     shared_count: usize,
     blocks: Vec<Block>,
+    show_themes: bool,
+    th: ThemesView,
     shared_notes: String,
     shared_version: i64,
     shared_conflict: String,
@@ -477,8 +612,23 @@ async fn leader_page(
 ) -> Result<Response, PageError> {
     let allowed = |a| decide_conversation(part, a).is_ok();
     let can_read_answers = allowed(ConversationAction::ReadShared);
-    let blocks = if can_read_answers { blocks(state, &c, part, &HashMap::new()).await? } else { Vec::new() };
+    let mut blocks = if can_read_answers { blocks(state, &c, part, &HashMap::new()).await? } else { Vec::new() };
     let shared_count = blocks.iter().flat_map(|b| &b.items).filter(|i| i.shared).count();
+    let show_themes = crate::themes::may_read(part);
+    let th = if show_themes {
+        let (view, suggestions) = themes_view(state, &c, part).await?;
+        highlight(&mut blocks, &suggestions);
+        view
+    } else {
+        ThemesView {
+            conversation_id: c.id,
+            drafting: false,
+            can_decide: false,
+            show_follow_ups: false,
+            confirmed: vec![],
+            suggestions: vec![],
+        }
+    };
     let note = |kind: NoteKind, key: &'static str| {
         let typed = typed_notes.get(key);
         async move {
@@ -511,6 +661,8 @@ async fn leader_page(
             can_private_notes,
             shared_count,
             blocks,
+            show_themes,
+            th,
             shared_notes,
             shared_version,
             shared_conflict,
@@ -538,6 +690,7 @@ fn flash(f: &Flash) -> &'static str {
         Some("notes") => "Notes saved.",
         Some("held") => "Marked as held.",
         Some("access") => "Access updated.",
+        Some("themes") => "Themes updated.",
         _ => "",
     }
 }
@@ -646,6 +799,13 @@ pub async fn save_notes(
         (NoteKind::Private, "private", &f.private_notes, f.private_version),
     ] {
         let Some(text) = text else { continue };
+        // Permission before anything else: comparing first would tell a guesser
+        // whether they guessed someone's private notes.
+        let action = match kind {
+            NoteKind::Shared => ConversationAction::WriteSharedNotes,
+            NoteKind::Private => ConversationAction::PrivateNotes,
+        };
+        decide_conversation(part, action).map_err(AppError::from)?;
         let text = text.replace("\r\n", "\n");
         let current = state.store().note(id, kind).await?.map(|n| n.text).unwrap_or_default();
         if current == text {
@@ -770,6 +930,7 @@ pub async fn reschedule(
         let window =
             f.window_months.trim().parse().map_err(|_| AppError::BadRequest("Give the window in months.".into()))?;
         let r = uc::Reschedule {
+            state: None,
             when: Some((when, f.time_zone.trim().to_owned())),
             duration_minutes: Some(duration),
             window_months: Some(window),
@@ -822,4 +983,55 @@ pub async fn access(
 ) -> Result<Response, PageError> {
     uc::set_access(state.store(), &v, id, f.person_id, f.allow == "1").await?;
     Ok(Redirect::to(&format!("/conversations/{id}?saved=access")).into_response())
+}
+
+/// Confirms, renames, merges, dismisses or adds themes (without JavaScript too).
+pub async fn decide_themes(
+    State(state): State<AppState>,
+    Viewer(v): Viewer,
+    Path(id): Path<i64>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use crate::themes::Decide;
+    let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let action = get("action");
+    let decision = match action.split_once(':') {
+        Some(("accept", key)) => Decide::Accept {
+            key: key.to_owned(),
+            label: get(&format!("label-{key}")),
+            valence: get(&format!("valence-{key}")),
+        },
+        Some(("dismiss", key)) => Decide::Dismiss { key: key.to_owned(), label: get(&format!("label-{key}")) },
+        Some(("undo", theme)) => {
+            Decide::Undo { id: theme.parse().map_err(|_| AppError::BadRequest("Unknown theme.".into()))? }
+        }
+        _ if action == "merge" => Decide::Merge {
+            keys: fields.iter().filter(|(k, _)| k == "merge").map(|(_, v)| v.clone()).collect(),
+            label: get("merge_label"),
+            valence: String::new(),
+        },
+        _ if action == "add" => Decide::Add { label: get("add_label"), valence: get("add_valence") },
+        _ => return Err(AppError::BadRequest("Choose what to do with the theme.".into()).into()),
+    };
+    match crate::themes::decide(state.store(), &v, id, decision).await {
+        Ok(()) => Ok(Redirect::to(&format!("/conversations/{id}?saved=themes#themes")).into_response()),
+        Err(AppError::BadRequest(msg)) => {
+            let (c, part) = uc::load(state.store(), &v, id).await?;
+            if part == Part::Report {
+                return prepare_page(
+                    &state,
+                    &v,
+                    c,
+                    HashMap::new(),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![msg],
+                    "",
+                )
+                .await;
+            }
+            leader_page(&state, &v, c, part, HashMap::new(), StatusCode::UNPROCESSABLE_ENTITY, vec![msg], "").await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -94,6 +94,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/cancel", post(conversations::cancel))
         .route("/conversations/{id}/reschedule", get(conversations::reschedule_form).post(conversations::reschedule))
         .route("/conversations/{id}/access", post(conversations::access))
+        .route("/conversations/{id}/themes", post(conversations::decide_themes))
         .route("/question-sets", get(question_sets::list).post(question_sets::create))
         .route("/question-sets/new", get(question_sets::new_form))
         .route(

@@ -432,6 +432,7 @@ pub fn multipart(fields: &[(&str, &str)], csv: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// A JSON API client, optionally with a bearer token.
+#[derive(Clone)]
 pub struct Api {
     base: String,
     http: reqwest::Client,
@@ -466,6 +467,16 @@ impl Api {
     /// `PATCH path` with a JSON body.
     pub async fn patch_json(&self, path: &str, body: &Value) -> Resp {
         self.send(self.request(Method::PATCH, path).json(body)).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put_json(&self, path: &str, body: &Value) -> Resp {
+        self.send(self.request(Method::PUT, path).json(body)).await
+    }
+
+    /// A request with this method and no body.
+    pub async fn call(&self, method: Method, path: &str) -> Resp {
+        self.send(self.request(method, path)).await
     }
 
     /// `DELETE path`.

@@ -6,6 +6,10 @@
 mod harness;
 
 mod api_people;
+mod conversation_access;
+mod conversation_pages;
+mod conversation_texts;
+mod conversations;
 mod csrf;
 mod import;
 mod invites;
@@ -15,4 +19,5 @@ mod pages;
 mod permissions;
 mod setup;
 mod sign_in;
+mod themes;
 mod tokens;

@@ -1,0 +1,184 @@
+//! `/api/v1/conversations/{id}/themes`: suggested themes with their evidence, and decisions about them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use foothold_domain::policy::ConversationAction;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::conversations as conv;
+use crate::error::{ApiError, AppError, Problem};
+use crate::extract::ApiJson;
+use crate::themes::{self as uc, Decide};
+
+/// Words in an answer that show a theme.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceOut {
+    question_id: i64,
+    /// Byte offsets into the answer's text.
+    start: usize,
+    end: usize,
+    quote: String,
+}
+
+/// A theme the engine suggests; it counts only once a person confirms it.
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionOut {
+    key: String,
+    label: String,
+    /// `+` energising, `-` draining, or `mixed`.
+    valence: String,
+    categories: Vec<String>,
+    evidence: Vec<EvidenceOut>,
+    /// A follow-up question for the conversation.
+    follow_up: String,
+}
+
+/// A decision people made.
+#[derive(Serialize, ToSchema)]
+pub struct DecisionOut {
+    id: i64,
+    key: String,
+    label: String,
+    valence: String,
+    /// `confirmed` or `dismissed`.
+    status: String,
+    merged_from: Vec<String>,
+    decided_by: i64,
+    decided_at: DateTime<Utc>,
+}
+
+/// Themes of a conversation as the caller may see them.
+#[derive(Serialize, ToSchema)]
+pub struct ThemesOut {
+    /// Suggestions from the answers the caller may read (the report: their drafts too).
+    suggested: Vec<SuggestionOut>,
+    decided: Vec<DecisionOut>,
+}
+
+/// Suggested themes (with evidence) and the decisions made so far.
+#[utoipa::path(get, path = "/conversations/{id}/themes", tag = "conversations", params(("id" = i64, Path)),
+    responses((status = 200, body = ThemesOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ThemesOut>, ApiError> {
+    let (conversation, part) = conv::load_for(state.store(), &c, id, ConversationAction::ReadThemes).await?;
+    let decided = state.store().conversation_themes(id).await?;
+    let suggested = uc::suggestions(state.engine(), state.store(), &conversation, part, &decided).await?;
+    Ok(Json(ThemesOut {
+        suggested: suggested
+            .into_iter()
+            .map(|s| SuggestionOut {
+                key: s.key,
+                label: s.label,
+                valence: s.valence.into(),
+                categories: s.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+                evidence: s
+                    .quotes
+                    .into_iter()
+                    .map(|q| EvidenceOut { question_id: q.question_id, start: q.start, end: q.end, quote: q.text })
+                    .collect(),
+                follow_up: s.follow_up,
+            })
+            .collect(),
+        decided: decided
+            .into_iter()
+            .map(|t| DecisionOut {
+                id: t.id,
+                status: match t.status {
+                    foothold_store::ThemeStatus::Confirmed => "confirmed".into(),
+                    foothold_store::ThemeStatus::Dismissed => "dismissed".into(),
+                },
+                key: t.key,
+                label: t.label,
+                valence: t.valence,
+                merged_from: t.merged_from,
+                decided_by: t.decided_by,
+                decided_at: t.decided_at,
+            })
+            .collect(),
+    }))
+}
+
+/// What to decide.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideIn {
+    /// `confirm`, `dismiss`, `merge` or `add`.
+    action: String,
+    /// The suggestion (confirm, dismiss).
+    key: Option<String>,
+    /// The suggestions to merge (merge).
+    #[serde(default)]
+    keys: Vec<String>,
+    /// The name people give it (confirm may rename; merge and add need it).
+    label: Option<String>,
+    /// `+`, `-`, `mixed` or empty.
+    #[serde(default)]
+    valence: String,
+}
+
+fn unprocessable(e: AppError) -> AppError {
+    match e {
+        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
+        other => other,
+    }
+}
+
+/// Confirms, renames, dismisses, merges or adds a theme (the report or the leader).
+#[utoipa::path(post, path = "/conversations/{id}/themes", tag = "conversations", params(("id" = i64, Path)), request_body = DecideIn,
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn decide(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<DecideIn>,
+) -> Result<StatusCode, ApiError> {
+    let need = |v: Option<String>, what: &str| {
+        v.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+            AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} is required for this action"))
+        })
+    };
+    let d = match b.action.as_str() {
+        "confirm" => {
+            let key = need(b.key, "key")?;
+            let label = b.label.unwrap_or_else(|| key.clone());
+            Decide::Accept { key, label, valence: b.valence }
+        }
+        "dismiss" => {
+            let key = need(b.key, "key")?;
+            Decide::Dismiss { label: b.label.unwrap_or_else(|| key.clone()), key }
+        }
+        "merge" => Decide::Merge { keys: b.keys, label: need(b.label, "label")?, valence: b.valence },
+        "add" => Decide::Add { label: need(b.label, "label")?, valence: b.valence },
+        other => {
+            return Err(AppError::Rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("action: '{other}' is not confirm, dismiss, merge or add"),
+            )
+            .into());
+        }
+    };
+    uc::decide(state.store(), &c, id, d).await.map_err(unprocessable)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Undoes a decision; a dismissed or merged suggestion is offered again.
+#[utoipa::path(delete, path = "/conversations/{id}/themes/{theme_id}", tag = "conversations",
+    params(("id" = i64, Path), ("theme_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn undo(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path((id, theme)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    uc::decide(state.store(), &c, id, Decide::Undo { id: theme }).await.map_err(unprocessable)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,309 @@
+//! Suggested themes, and the decisions people make about them.
+//!
+//! The engine only suggests. A theme becomes one of a conversation's themes
+//! when the report or the leader confirms it; what the engine reads depends on
+//! who asks: the report's own drafts for the report, shared answers only for
+//! anyone else, so a draft never shapes what a leader sees.
+
+use std::sync::{Arc, RwLock};
+
+use foothold_domain::conversation::Category;
+use foothold_domain::policy::{self, ConversationAction, Part};
+use foothold_store::{Conversation, ConversationTheme, Store, ThemeDecision, ThemeStatus};
+use foothold_themes::{Engine, Taxonomy, Valence};
+
+use crate::auth::Identity;
+use crate::conversations as conv;
+use crate::error::AppError;
+
+/// Longest theme label people may type.
+pub const MAX_LABEL_CHARS: usize = 60;
+
+/// The engine, rebuilt when the organisation's own themes change (on any replica).
+#[derive(Default)]
+pub struct EngineCache {
+    current: RwLock<Option<(String, Arc<Engine>)>>,
+}
+
+/// A fingerprint of the custom themes: rebuild only when it changes.
+fn fingerprint(custom: &[foothold_store::CustomTheme]) -> String {
+    custom.iter().map(|c| format!("{}@{}", c.key, c.updated_at.timestamp_micros())).collect::<Vec<_>>().join(",")
+}
+
+impl EngineCache {
+    /// The engine for the organisation's themes as they are now.
+    pub async fn get(&self, store: &Store) -> Result<Arc<Engine>, AppError> {
+        let custom = store.custom_themes().await?;
+        let print = fingerprint(&custom);
+        if let Ok(guard) = self.current.read()
+            && let Some((p, engine)) = guard.as_ref()
+            && *p == print
+        {
+            return Ok(engine.clone());
+        }
+        let themes = custom
+            .into_iter()
+            .map(|c| foothold_themes::CustomTheme { id: c.key, label: c.label, cues: c.cues })
+            .collect::<Vec<_>>();
+        // Building takes milliseconds of CPU: keep it off the async threads.
+        let engine = tokio::task::spawn_blocking(move || {
+            let taxonomy = Taxonomy::with_custom(themes).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "stored custom themes are invalid; using the default taxonomy");
+                Taxonomy::default_set()
+            });
+            Arc::new(Engine::new(taxonomy))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("engine build: {e}")))?;
+        if let Ok(mut guard) = self.current.write() {
+            *guard = Some((print, engine.clone()));
+        }
+        Ok(engine)
+    }
+}
+
+/// A quote from an answer that shows a theme.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    /// The question it answers.
+    pub question_id: i64,
+    /// Byte range in the answer text.
+    pub start: usize,
+    /// End of the range.
+    pub end: usize,
+    /// The words.
+    pub text: String,
+}
+
+/// A theme the engine suggests, with its evidence.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    /// Theme id.
+    pub key: String,
+    /// Label.
+    pub label: String,
+    /// `+`, `-` or `mixed`.
+    pub valence: &'static str,
+    /// Where it shows up.
+    pub categories: Vec<Category>,
+    /// The words that show it.
+    pub quotes: Vec<Quote>,
+    /// A follow-up question for the conversation.
+    pub follow_up: String,
+}
+
+fn valence(v: Valence) -> &'static str {
+    match v {
+        Valence::Positive => "+",
+        Valence::Negative => "-",
+        Valence::Mixed => "mixed",
+    }
+}
+
+fn category(c: foothold_themes::Category) -> Category {
+    match c {
+        foothold_themes::Category::Past => Category::Past,
+        foothold_themes::Category::Present => Category::Present,
+        foothold_themes::Category::Future => Category::Future,
+    }
+}
+
+/// The engine's suggestions from the answers this viewer may see, minus the
+/// themes already decided.
+pub async fn suggestions(
+    cache: &EngineCache,
+    store: &Store,
+    c: &Conversation,
+    part: Part,
+    decided: &[ConversationTheme],
+) -> Result<Vec<Suggestion>, AppError> {
+    let rows = conv::questions_and_answers(store, c, part).await?;
+    let mut ids = Vec::new();
+    let mut answers = Vec::new();
+    for (q, rendered, a) in rows {
+        if let Some(a) = a.filter(|a| !a.text.trim().is_empty()) {
+            let cat = match q.question.category {
+                Category::Past => foothold_themes::Category::Past,
+                Category::Present => foothold_themes::Category::Present,
+                Category::Future => foothold_themes::Category::Future,
+            };
+            ids.push(q.id);
+            answers.push(foothold_themes::Answer::new(cat, rendered, a.text));
+        }
+    }
+    if answers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = cache.get(store).await?;
+    let analysis = engine.analyze(&answers);
+    let taken: Vec<&str> = decided
+        .iter()
+        .flat_map(|t| std::iter::once(t.key.as_str()).chain(t.merged_from.iter().map(String::as_str)))
+        .collect();
+    Ok(analysis
+        .themes
+        .into_iter()
+        .filter(|t| !taken.contains(&t.theme.as_str()))
+        .map(|t| Suggestion {
+            follow_up: foothold_domain::guide::follow_up(&t.theme, &t.label, t.valence != Valence::Negative),
+            valence: valence(t.valence),
+            categories: t.categories.into_iter().map(category).collect(),
+            quotes: t
+                .evidence
+                .into_iter()
+                .filter_map(|e| {
+                    Some(Quote { question_id: *ids.get(e.answer)?, start: e.start, end: e.end, text: e.quote })
+                })
+                .collect(),
+            key: t.theme,
+            label: t.label,
+        })
+        .collect())
+}
+
+/// A decision as asked for by a person.
+#[derive(Debug, Clone)]
+pub enum Decide {
+    /// Confirm a suggestion, perhaps renamed.
+    Accept { key: String, label: String, valence: String },
+    /// Set a suggestion aside.
+    Dismiss { key: String, label: String },
+    /// Confirm several suggestions as one theme.
+    Merge { keys: Vec<String>, label: String, valence: String },
+    /// Add a theme the engine did not suggest.
+    Add { label: String, valence: String },
+    /// Undo a decision.
+    Undo { id: i64 },
+}
+
+fn check_label(label: &str) -> Result<String, AppError> {
+    let l = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if l.is_empty() {
+        return Err(AppError::BadRequest("Give the theme a name.".into()));
+    }
+    if l.chars().count() > MAX_LABEL_CHARS {
+        return Err(AppError::BadRequest(format!("A theme name can be at most {MAX_LABEL_CHARS} characters.")));
+    }
+    if l.chars().any(char::is_control) {
+        return Err(AppError::BadRequest("A theme name cannot contain control characters.".into()));
+    }
+    Ok(l)
+}
+
+fn check_valence(v: &str) -> Result<String, AppError> {
+    match v {
+        "+" | "-" | "mixed" | "" => Ok(v.to_owned()),
+        other => Err(AppError::BadRequest(format!("'{other}' is not a valence: use +, -, mixed or leave it empty."))),
+    }
+}
+
+fn check_key(k: &str) -> Result<String, AppError> {
+    let ok = !k.is_empty()
+        && k.len() <= 60
+        && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok { Ok(k.to_owned()) } else { Err(AppError::BadRequest(format!("'{k}' is not a theme id."))) }
+}
+
+/// A key for a theme people named themselves.
+fn slug(label: &str) -> String {
+    let mut s = String::from("own-");
+    for c in label.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let mut s = s.trim_end_matches('-').chars().take(60).collect::<String>();
+    if s == "own" {
+        s.push_str("-theme");
+    }
+    s
+}
+
+/// Records a decision by the report or the leader.
+pub async fn decide(store: &Store, v: &Identity, id: i64, d: Decide) -> Result<(), AppError> {
+    let (c, _) = conv::load_for(store, v, id, ConversationAction::DecideThemes).await?;
+    if c.state == foothold_domain::conversation::State::Cancelled {
+        return Err(AppError::Conflict("This conversation was cancelled.".into()));
+    }
+    let decision = match d {
+        Decide::Undo { id: theme } => {
+            store.undo_theme(id, theme).await?;
+            return Ok(());
+        }
+        Decide::Accept { key, label, valence } => ThemeDecision {
+            key: check_key(&key)?,
+            label: check_label(&label)?,
+            valence: check_valence(&valence)?,
+            status: ThemeStatus::Confirmed,
+            merged_from: vec![],
+        },
+        Decide::Dismiss { key, label } => ThemeDecision {
+            key: check_key(&key)?,
+            label: check_label(&label)?,
+            valence: String::new(),
+            status: ThemeStatus::Dismissed,
+            merged_from: vec![],
+        },
+        Decide::Merge { keys, label, valence } => {
+            let keys = keys.iter().map(|k| check_key(k)).collect::<Result<Vec<_>, _>>()?;
+            if keys.len() < 2 {
+                return Err(AppError::BadRequest("Choose at least two suggestions to merge.".into()));
+            }
+            let label = check_label(&label)?;
+            ThemeDecision {
+                key: slug(&label),
+                label,
+                valence: check_valence(&valence)?,
+                status: ThemeStatus::Confirmed,
+                merged_from: keys,
+            }
+        }
+        Decide::Add { label, valence } => {
+            let label = check_label(&label)?;
+            ThemeDecision {
+                key: slug(&label),
+                label,
+                valence: check_valence(&valence)?,
+                status: ThemeStatus::Confirmed,
+                merged_from: vec![],
+            }
+        }
+    };
+    store.decide_theme(id, v.person.id, &decision).await?;
+    tracing::info!(conversation = id, person = v.person.id, theme = %decision.key, "theme decided");
+    Ok(())
+}
+
+/// Whether a viewer may see the confirmed themes.
+pub fn may_read(part: Part) -> bool {
+    policy::decide_conversation(part, ConversationAction::ReadThemes).is_ok()
+}
+
+/// Whether a viewer may decide themes.
+pub fn may_decide(part: Part) -> bool {
+    policy::decide_conversation(part, ConversationAction::DecideThemes).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_theme_keys_are_stable_slugs() {
+        assert_eq!(slug("Patient safety & care"), "own-patient-safety-care");
+        assert_eq!(slug("¿?"), "own-theme");
+        assert!(check_key(&slug(&"long name ".repeat(20))).is_ok());
+    }
+
+    #[test]
+    fn labels_and_valences_are_checked() {
+        assert!(check_label("  ").is_err());
+        assert_eq!(check_label(" Craft   and care ").expect("ok"), "Craft and care");
+        assert!(check_label(&"x".repeat(61)).is_err());
+        assert!(check_valence("+").is_ok());
+        assert!(check_valence("positive").is_err());
+        assert!(check_key("Craft").is_err());
+    }
+}
