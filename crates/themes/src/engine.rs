@@ -28,6 +28,8 @@ const MAX_THEMES_PER_ANSWER: usize = 3;
 const FUTURE_PRIOR: f32 = 1.0;
 /// Share of a cue's weight that each repetition of the same phrase adds.
 const REPEAT_SHARE: f32 = 0.25;
+/// Least strength of a theme whose valence opposes the answer's strongest theme.
+const OPPOSITE_MIN: f32 = 2.0;
 /// Themes weaker than this share of the answer's strongest theme are dropped.
 const RELATIVE_CUT: f32 = 0.4;
 /// Negation scope in words after the negator (stops earlier at clause ends and "but").
@@ -36,8 +38,8 @@ const NEG_WINDOW: u8 = 4;
 const NEG_SCALE: f32 = -0.74;
 /// Sentiment normalisation constant: x / sqrt(x² + α).
 const NORM_ALPHA: f32 = 15.0;
-/// Longest evidence quote before falling back to the clause.
-const MAX_QUOTE: usize = 240;
+/// Longest evidence quote in words: the cue's clause, or a window around the cue.
+const MAX_QUOTE_WORDS: usize = 20;
 /// Longest text analysed per answer; longer texts are cut at a char boundary, because
 /// offsets are u32 and nobody writes a 64 MiB answer on purpose.
 const MAX_TEXT: usize = 64 << 20;
@@ -538,7 +540,7 @@ impl Engine {
         s.scope.resize(n, Scope::Plain);
         let mut left = 0u8;
         let mut scope_clause = u32::MAX;
-        let mut alternative = false;
+        let mut kind = Scope::Plain;
         for i in 0..n {
             let tok = s.toks.tokens[i];
             let f = s.info[i].flags;
@@ -551,15 +553,49 @@ impl Engine {
             if f & F_NEGATOR != 0 || pair_negator {
                 left = NEG_WINDOW;
                 scope_clause = tok.clause;
-                alternative = pair_negator;
+                kind = if pair_negator { Scope::Alternative } else { Scope::Plain };
+                if !pair_negator {
+                    match stance_after(&s.toks, i) {
+                        // "I don't mind X" accepts X: no negation at all.
+                        Some((_, true)) => left = 0,
+                        // "don't want / not interested in / don't miss X": an attitude against X.
+                        Some((skip, false)) => {
+                            left = NEG_WINDOW + skip;
+                            kind = Scope::Stance;
+                        }
+                        None if deprivation_at(&s.toks, i) => kind = Scope::Deprived,
+                        None => {}
+                    }
+                }
+                continue;
+            }
+            // "less X", "fewer X": wanting less of something is a stance against it.
+            if reducer_at(&s.toks, i) {
+                left = NEG_WINDOW - 1;
+                scope_clause = tok.clause;
+                kind = Scope::Stance;
                 continue;
             }
             if left > 0 {
                 s.negated[i] = true;
-                if alternative {
-                    s.scope[i] = Scope::Alternative;
-                }
+                s.scope[i] = kind;
                 left -= 1;
+            }
+        }
+        // "X isn't for me", "X doesn't appeal", "X was never my thing": the negation comes
+        // after what it denies, so the words before it in the clause get a stance scope.
+        for i in 1..n {
+            if s.info[i].flags & F_NEGATOR == 0 || !post_stance_at(&s.toks, i) {
+                continue;
+            }
+            let clause = s.toks.tokens[i].clause;
+            let mut k = i;
+            while k > 0 && s.toks.tokens[k - 1].clause == clause && s.info[k - 1].flags & F_CONTRAST == 0 {
+                k -= 1;
+                if s.scope[k] == Scope::Plain && !s.negated[k] {
+                    s.negated[k] = true;
+                    s.scope[k] = Scope::Stance;
+                }
             }
         }
         // "went from X to Y": X is the state left behind, so a drain named in X ("barely
@@ -621,6 +657,9 @@ impl Engine {
                 if s.scope[i] == Scope::Alternative {
                     // The road not taken ("instead of sending a help article") says nothing
                     // about how the person feels.
+                    v = 0.0;
+                } else if s.scope[i] == Scope::Stance && v < 0.0 && is_stance_word(s.toks.lower(i)) {
+                    // "don't miss X" is relief about X being gone, not praise of X.
                     v = 0.0;
                 } else if s.negated[i] {
                     v *= NEG_SCALE;
@@ -779,6 +818,11 @@ impl Engine {
                 if scope == Scope::Alternative && polarity == 0 && weight < 1.0 {
                     continue;
                 }
+                let neg = s.negated[h.start as usize];
+                let flip = neg && info.negation == Negation::Flip;
+                // A plain negation only says something did not happen ("she wouldn't speak
+                // up", "without managing anyone"): weaker evidence than a stance against it.
+                let weight = if flip && polarity == 0 && scope == Scope::Plain { weight * 0.5 } else { weight };
                 let polarity = if scope == Scope::LeftBehind { -polarity } else { polarity };
                 for c in h.start..h.end {
                     s.covered[c as usize] = true;
@@ -792,11 +836,12 @@ impl Engine {
                     s.strength[ti] += weight;
                 }
                 let start = h.start as usize;
-                let neg = s.negated[start];
-                let flip = neg && info.negation == Negation::Flip;
                 let mut c = match polarity {
-                    // A negated neutral cue ("I don't miss managing") leans negative, but
-                    // clear positive context can still outweigh it.
+                    // A stance against a neutral cue ("I don't miss managing", "management
+                    // isn't for me", "less firefighting") makes it a drain.
+                    0 if flip && scope == Scope::Stance => -1.5,
+                    // Any other negated neutral cue leans negative, but clear positive
+                    // context can still outweigh it.
                     0 if flip => -0.6,
                     0 => 0.0,
                     p => {
@@ -804,6 +849,11 @@ impl Engine {
                         if flip { -p } else { p }
                     }
                 };
+                // Wishing a drain away ("fewer meetings", "not interested in more admin")
+                // names it as a drain, even in an aspirational Future answer.
+                if scope == Scope::Stance && info.negation == Negation::Keep {
+                    c -= 1.5;
+                }
                 let sent = s.toks.tokens[start].sentence as usize;
                 c += norm(s.tok_clause_sent[start]) + 0.5 * norm(s.sent_sum[sent]);
                 if s.sarc_marker[sent] && s.sarc_context[sent] && s.sent_pos[sent] {
@@ -857,8 +907,8 @@ impl Engine {
             let v = self.themes[ti].prior + prior + s.vacc[ti];
             let valence = if v >= 0.0 { Valence::Positive } else { Valence::Negative };
             let span = match s.best[ti] {
-                Some((_, h)) => quote_span(text, &s.toks, h.start as usize),
-                None => first_sentence(text, &s.toks),
+                Some((_, h)) => quote_span(&s.toks, &s.info, h.start as usize, h.end as usize),
+                None => first_clause(&s.toks, &s.info),
             };
             out.push(FoundTheme { theme: ti, valence, strength: (s.strength[ti] * 100.0).round() / 100.0, span });
         }
@@ -869,6 +919,18 @@ impl Engine {
                 .then(s.best[b.theme].is_some().cmp(&s.best[a.theme].is_some()))
                 .then(a.theme.cmp(&b.theme))
         });
+        // An answer usually carries one stance. A theme of the opposite valence to the
+        // leading one is most often a circumstance named in passing ("long shifts, but the
+        // crew was solid"; "the tooling for our docs"), so it needs two cues' worth of
+        // evidence of its own.
+        if let Some(lead) = out.first().map(|t| t.valence) {
+            let mut first = true;
+            out.retain(|t| {
+                let keep = first || t.valence == lead || t.strength >= OPPOSITE_MIN;
+                first = false;
+                keep
+            });
+        }
         out.truncate(MAX_THEMES_PER_ANSWER);
         // A lone cue beside much stronger themes is usually incidental wording.
         if let Some(top) = out.first().map(|t| t.strength) {
@@ -935,6 +997,135 @@ enum Scope {
     Alternative,
     /// Between "from" and "to": the state someone moved away from.
     LeftBehind,
+    /// Denied by a stance ("don't want", "not interested in", "isn't for me", "less").
+    Stance,
+    /// Missing something ("no time for", "never get to", "can't"): a want, so full evidence.
+    Deprived,
+}
+
+/// A negator at `i` that reports a lack ("no time for X", "never get to X", "not enough X",
+/// "can't X") rather than a plain fact ("she wouldn't speak up", "without managing anyone").
+fn deprivation_at(toks: &Tokens, i: usize) -> bool {
+    if matches!(toks.lower(i), "can't" | "cannot" | "cant" | "couldn't" | "couldnt") {
+        return true;
+    }
+    let clause = toks.tokens[i].clause;
+    (i + 1..(i + 3).min(toks.tokens.len())).take_while(|&j| toks.tokens[j].clause == clause).any(|j| {
+        matches!(
+            toks.lower(j),
+            "time"
+                | "chance"
+                | "chances"
+                | "room"
+                | "space"
+                | "opportunity"
+                | "opportunities"
+                | "get"
+                | "gets"
+                | "getting"
+                | "got"
+                | "enough"
+                | "access"
+                | "support"
+                | "say"
+                | "longer"
+        )
+    })
+}
+
+/// Verb or adjective forms of wanting and liking: negating one is a stance against what follows.
+const STANCE_WORDS: &[&str] = &[
+    "want",
+    "wants",
+    "wanted",
+    "wanna",
+    "like",
+    "liked",
+    "enjoy",
+    "enjoyed",
+    "love",
+    "loved",
+    "miss",
+    "missed",
+    "fancy",
+    "care",
+    "cared",
+    "interested",
+    "keen",
+    "fussed",
+    "bothered",
+    "excited",
+    "see",
+    "wish",
+    "plan",
+    "intend",
+    "aspire",
+];
+
+/// Words that may sit between a negator and a stance word ("don't really want", "no longer want").
+const STANCE_SKIP: &[&str] =
+    &["really", "actually", "even", "particularly", "especially", "that", "too", "so", "at", "all", "longer", "much"];
+
+fn is_stance_word(w: &str) -> bool {
+    STANCE_WORDS.contains(&w)
+}
+
+/// After a negator at `i`: `Some((words up to the stance word, false))` when it denies a stance
+/// word, `Some((1, true))` for "don't mind" (acceptance), `None` for a plain negation.
+fn stance_after(toks: &Tokens, i: usize) -> Option<(u8, bool)> {
+    let clause = toks.tokens[i].clause;
+    let mut j = i + 1;
+    let mut skipped = 0u8;
+    while j < toks.tokens.len() && toks.tokens[j].clause == clause && skipped <= 2 {
+        let w = toks.lower(j);
+        if w == "mind" || w == "minded" {
+            return Some((1, true));
+        }
+        if is_stance_word(w) {
+            return Some((skipped + 1, false));
+        }
+        if !STANCE_SKIP.contains(&w) {
+            return None;
+        }
+        skipped += 1;
+        j += 1;
+    }
+    None
+}
+
+/// "less" or "fewer" used as a quantity of what follows ("less admin", "fewer meetings"), not a
+/// comparison of an adjective ("less experienced") nor "less than", "more or less".
+fn reducer_at(toks: &Tokens, i: usize) -> bool {
+    let w = toks.lower(i);
+    if w != "less" && w != "fewer" {
+        return false;
+    }
+    if i > 0 && toks.lower(i - 1) == "or" {
+        return false;
+    }
+    let Some(next) = toks.tokens.get(i + 1).filter(|t| t.clause == toks.tokens[i].clause) else {
+        return false;
+    };
+    let nx = &toks.arena[next.lo_start as usize..next.lo_end as usize];
+    !(matches!(nx, "than" | "and" | "so" | "likely" | "often") || (w == "less" && nx.ends_with("ed")))
+}
+
+/// A negator at `i` followed by "for me", "my thing", "appeal", "interest me": the negation
+/// denies what came before it in the clause.
+fn post_stance_at(toks: &Tokens, i: usize) -> bool {
+    let n = toks.tokens.len();
+    let clause = toks.tokens[i].clause;
+    let at = |k: usize| if k < n && toks.tokens[k].clause == clause { toks.lower(k) } else { "" };
+    let mut j = i + 1;
+    if matches!(at(j), "really" | "actually" | "quite" | "exactly") {
+        j += 1;
+    }
+    match at(j) {
+        "for" => at(j + 1) == "me",
+        "my" => matches!(at(j + 1), "thing" | "cup" | "strength" | "strengths"),
+        "appeal" | "appeals" | "interest" | "interests" | "excite" | "excites" | "suit" | "suits" => true,
+        _ => false,
+    }
 }
 
 /// Buffers reused across the answers of one analysis call.
@@ -1003,34 +1194,30 @@ fn cap_text(text: &str) -> &str {
     &text[..end]
 }
 
-/// The sentence holding token `tok`, or its clause when the sentence is very long.
-fn quote_span(text: &str, toks: &Tokens, tok: usize) -> (usize, usize) {
-    let t = toks.tokens[tok];
-    let sent = toks.sentences[t.sentence as usize];
-    let (s, e) = (sent.start as usize, sent.end as usize);
-    if e - s <= MAX_QUOTE {
-        return (s, e);
-    }
-    let mut a = tok;
-    while a > 0 && toks.tokens[a - 1].clause == t.clause {
+/// Evidence for a cue at tokens `[lo, hi)`: the smallest clause around it, cut at contrast
+/// words ("but", "though"), and at most [`MAX_QUOTE_WORDS`] words centred on the cue.
+fn quote_span(toks: &Tokens, info: &[WordInfo], lo: usize, hi: usize) -> (usize, usize) {
+    let n = toks.tokens.len();
+    let hi = hi.clamp(lo + 1, n);
+    let (c_lo, c_hi) = (toks.tokens[lo].clause, toks.tokens[hi - 1].clause);
+    let contrast = |k: usize| info.get(k).is_some_and(|w| w.flags & F_CONTRAST != 0);
+    let mut a = lo;
+    while a > 0 && toks.tokens[a - 1].clause == c_lo && !contrast(a - 1) && hi - (a - 1) <= MAX_QUOTE_WORDS {
         a -= 1;
     }
-    let mut b = tok;
-    while b + 1 < toks.tokens.len() && toks.tokens[b + 1].clause == t.clause {
+    let mut b = hi;
+    while b < n && toks.tokens[b].clause == c_hi && !contrast(b) && b + 1 - a <= MAX_QUOTE_WORDS {
         b += 1;
     }
-    let (s, e) = (toks.tokens[a].start as usize, toks.tokens[b].end as usize);
-    debug_assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
-    (s, e)
+    // Over-long clauses: keep a window around the cue, a few words of left context first.
+    if b - a > MAX_QUOTE_WORDS {
+        a = a.max(lo.saturating_sub(MAX_QUOTE_WORDS / 3));
+        b = b.min((a + MAX_QUOTE_WORDS).max(hi));
+    }
+    (toks.tokens[a].start as usize, toks.tokens[b - 1].end as usize)
 }
 
-fn first_sentence(text: &str, toks: &Tokens) -> (usize, usize) {
-    match toks.sentences.first() {
-        Some(s) if !toks.tokens.is_empty() => {
-            let t0 = 0;
-            let (a, b) = (s.start as usize, s.end as usize);
-            if b - a <= MAX_QUOTE { (a, b) } else { quote_span(text, toks, t0) }
-        }
-        _ => (0, 0),
-    }
+/// Evidence for a theme the question implies: the answer's first clause.
+fn first_clause(toks: &Tokens, info: &[WordInfo]) -> (usize, usize) {
+    if toks.tokens.is_empty() { (0, 0) } else { quote_span(toks, info, 0, 1) }
 }

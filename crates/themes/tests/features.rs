@@ -275,3 +275,118 @@ fn long_typos_of_cue_words_still_match() {
     let got = themes_of(&e, Category::Present, NEUTRAL_Q, "xhausted");
     assert!(got.is_empty(), "{got:?}");
 }
+
+/// Evidence (start, end, quote) of a theme in a single-answer analysis.
+fn evidence_of(e: &Engine, cat: Category, text: &str, theme: &str) -> Option<(usize, usize, String)> {
+    let a = e.analyze(&[Answer::new(cat, NEUTRAL_Q, text)]);
+    let t = a.themes.iter().find(|t| t.theme == theme)?;
+    t.evidence.first().map(|ev| (ev.start, ev.end, ev.quote.clone()))
+}
+
+#[test]
+fn dont_miss_is_relief_not_a_wish() {
+    let e = engine();
+    let text = "I don't miss managing people, but I'd love to mentor the new starters.";
+    let got = themes_of(&e, Category::Present, NEUTRAL_Q, text);
+    assert!(!has(&got, "leading", Valence::Positive), "{got:?}");
+    assert!(has(&got, "mentoring", Valence::Positive), "{got:?}");
+    if let Some((s, end, quote)) = evidence_of(&e, Category::Present, text, "leading") {
+        assert!((s, end) != (0, text.len()), "evidence spans the whole sentence: {quote:?}");
+        assert!(quote.contains("managing") && !quote.contains("mentor"), "{quote:?}");
+    }
+    let (_, _, quote) = evidence_of(&e, Category::Present, text, "mentoring").expect("mentoring evidence");
+    assert!(quote.contains("mentor") && !quote.contains("managing"), "{quote:?}");
+    for text in ["I really don't miss the management side.", "Don't miss being a team lead at all."] {
+        let got = themes_of(&e, Category::Present, NEUTRAL_Q, text);
+        assert!(!has(&got, "leading", Valence::Positive), "{text}: {got:?}");
+    }
+}
+
+#[test]
+fn denied_stances_are_drains() {
+    let e = engine();
+    for text in [
+        "I'm not interested in managing people.",
+        "I no longer want to manage a team.",
+        "Honestly I don't really want to lead a team.",
+    ] {
+        let got = themes_of(&e, Category::Future, NEUTRAL_Q, text);
+        assert!(has(&got, "leading", Valence::Negative), "{text}: {got:?}");
+    }
+    // "Don't mind" accepts what follows.
+    let got = themes_of(&e, Category::Present, NEUTRAL_Q, "I don't mind mentoring the new starters.");
+    assert!(has(&got, "mentoring", Valence::Positive), "{got:?}");
+}
+
+#[test]
+fn negation_after_the_cue() {
+    let e = engine();
+    for text in [
+        "Managing people isn't for me.",
+        "Leading a team was never really my thing.",
+        "Management doesn't appeal to me.",
+    ] {
+        let got = themes_of(&e, Category::Future, NEUTRAL_Q, text);
+        assert!(!has(&got, "leading", Valence::Positive), "{text}: {got:?}");
+    }
+}
+
+#[test]
+fn less_and_fewer_are_stances_against() {
+    let e = engine();
+    let got = themes_of(&e, Category::Future, NEUTRAL_Q, "Less managing, more building things myself.");
+    assert!(!has(&got, "leading", Valence::Positive), "{got:?}");
+    // Wishing a drain away names it as a drain, even in a Future answer.
+    let got = themes_of(&e, Category::Future, NEUTRAL_Q, "I'd like fewer status meetings, honestly.");
+    assert!(has(&got, "friction", Valence::Negative), "{got:?}");
+    // A comparison of an adjective is not a reduction: "less experienced" people to mentor.
+    let got = themes_of(&e, Category::Present, NEUTRAL_Q, "Mentoring the less experienced nurses on nights.");
+    assert!(has(&got, "mentoring", Valence::Positive), "{got:?}");
+}
+
+#[test]
+fn plain_negation_of_a_neutral_cue_is_weak_evidence() {
+    let e = engine();
+    // What did not happen is not a theme on its own.
+    let got = themes_of(
+        &e,
+        Category::Future,
+        NEUTRAL_Q,
+        "A bigger remit, where I can set standards without managing anyone.",
+    );
+    assert!(!got.iter().any(|(t, _)| t == "leading"), "{got:?}");
+    // Phrases with the negation inside them still count.
+    let got = themes_of(&e, Category::Present, NEUTRAL_Q, "I don't want to manage people.");
+    assert!(has(&got, "leading", Valence::Negative), "{got:?}");
+}
+
+#[test]
+fn going_to_is_not_go_to() {
+    let e = engine();
+    let cues = e.explain("The team that was going to execute it was dissolved.");
+    assert!(cues.iter().all(|c| c.theme != "craft"), "{cues:?}");
+    let got = themes_of(&e, Category::Future, NEUTRAL_Q, "I want to be the go-to person for wound care.");
+    assert!(has(&got, "craft", Valence::Positive), "{got:?}");
+}
+
+#[test]
+fn evidence_quotes_the_clause_not_the_paragraph() {
+    let e = engine();
+    let text = "Honestly it has been a long year with a lot going on at home and at work and the rota \
+                changing every week without notice, and the thing that kept me going was mentoring the two \
+                new apprentices on the early shift while the rest of the kitchen was busy with prep.";
+    let a = e.analyze(&[Answer::new(Category::Past, NEUTRAL_Q, text)]);
+    assert!(!a.themes.is_empty());
+    for t in &a.themes {
+        for ev in &t.evidence {
+            assert_eq!(&text[ev.start..ev.end], ev.quote);
+            assert!(ev.quote.split_whitespace().count() <= 20, "{}: {:?}", t.theme, ev.quote);
+        }
+    }
+    let (_, _, quote) = evidence_of(&e, Category::Past, text, "mentoring").expect("mentoring");
+    assert!(quote.contains("mentoring"), "{quote:?}");
+    // A contrast word ends the quote: the stance after "but" is not part of the cue before it.
+    let text = "The planning was a slog but mentoring the apprentices made the whole term worth it.";
+    let (_, _, quote) = evidence_of(&e, Category::Past, text, "mentoring").expect("mentoring");
+    assert!(quote.starts_with("mentoring"), "{quote:?}");
+}
