@@ -42,6 +42,8 @@ pub enum Action {
     EditPerson(Relation),
     /// Create, list and revoke one's own API tokens.
     ManageOwnTokens,
+    /// Add, change or remove the organisation's own themes.
+    ManageOrgThemes,
 }
 
 /// Why an action is refused.
@@ -59,7 +61,7 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denial> {
     let allowed = match action {
         // People see themselves, their line up and their tree down; an admin sees everyone.
         Action::ViewPerson(rel) => admin || rel != Relation::Other,
-        Action::ListAllPeople | Action::CreatePeople => admin,
+        Action::ListAllPeople | Action::CreatePeople | Action::ManageOrgThemes => admin,
         // Reporting lines are the organisation's record, kept by admins; not even
         // a person edits their own manager or role.
         Action::EditPerson(_) => admin,
@@ -223,6 +225,8 @@ mod tests {
             (MEMBER, EditPerson(Other), nf),
             (ADMIN, ManageOwnTokens, None),
             (MEMBER, ManageOwnTokens, None),
+            (ADMIN, ManageOrgThemes, None),
+            (MEMBER, ManageOrgThemes, fb),
         ];
         for (actor, action, want) in cases {
             assert_eq!(decide(*actor, *action).err(), *want, "{:?} {:?}", actor.role, action);

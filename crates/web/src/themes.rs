@@ -276,6 +276,50 @@ pub async fn decide(store: &Store, v: &Identity, id: i64, d: Decide) -> Result<(
     Ok(())
 }
 
+/// Adds or changes an organisation theme (admins). The whole taxonomy is
+/// checked with it before anything is stored, so a clash or an empty cue
+/// list is refused and changes nothing; the engine uses it at once.
+pub async fn put_custom(store: &Store, v: &Identity, key: &str, label: &str, cues: &[String]) -> Result<(), AppError> {
+    policy::decide(v.actor(), policy::Action::ManageOrgThemes)?;
+    let label = check_label(label)?;
+    let cues: Vec<String> =
+        cues.iter().map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|c| !c.is_empty()).collect();
+    if cues.len() > 200 || cues.iter().any(|c| c.chars().count() > 80) {
+        return Err(AppError::BadRequest("Give at most 200 cue phrases of at most 80 characters each.".into()));
+    }
+    let mut all: Vec<foothold_themes::CustomTheme> = store
+        .custom_themes()
+        .await?
+        .into_iter()
+        .filter(|c| c.key != key)
+        .map(|c| foothold_themes::CustomTheme { id: c.key, label: c.label, cues: c.cues })
+        .collect();
+    all.push(foothold_themes::CustomTheme { id: key.to_owned(), label: label.clone(), cues: cues.clone() });
+    Taxonomy::with_custom(all).map_err(|e| AppError::BadRequest(format!("{e}.")))?;
+    store.put_custom_theme(v.person.id, key, &label, &cues).await?;
+    tracing::info!(person = v.person.id, theme = key, "organisation theme saved");
+    Ok(())
+}
+
+/// Removes an organisation theme (admins); themes already confirmed keep their label.
+pub async fn delete_custom(store: &Store, v: &Identity, key: &str) -> Result<(), AppError> {
+    policy::decide(v.actor(), policy::Action::ManageOrgThemes)?;
+    store.delete_custom_theme(key).await?;
+    Ok(())
+}
+
+/// The taxonomy in use: (id, label, description, custom cues or empty for built-in).
+pub async fn taxonomy(store: &Store) -> Result<Vec<(String, String, String, Vec<String>)>, AppError> {
+    let custom = store.custom_themes().await?;
+    let mut out: Vec<(String, String, String, Vec<String>)> = Taxonomy::default_set()
+        .themes()
+        .iter()
+        .map(|t| (t.id.clone(), t.label.clone(), t.description.clone(), Vec::new()))
+        .collect();
+    out.extend(custom.into_iter().map(|c| (c.key, c.label, "Added by your organisation.".to_owned(), c.cues)));
+    Ok(out)
+}
+
 /// Whether a viewer may see the confirmed themes.
 pub fn may_read(part: Part) -> bool {
     policy::decide_conversation(part, ConversationAction::ReadThemes).is_ok()

@@ -23,7 +23,8 @@ use crate::AppState;
     security(("bearer" = [])),
     tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
          (name = "conversations", description = "Career conversations: answers, sharing, notes"),
-         (name = "question-sets", description = "Past, Present and Future questions, and their importers"))
+         (name = "question-sets", description = "Past, Present and Future questions, and their importers"),
+         (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"))
 )]
 struct ApiDoc;
 
@@ -57,6 +58,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::grant, conversations::revoke))
         .routes(routes!(themes::list, themes::decide))
         .routes(routes!(themes::undo))
+        .routes(routes!(themes::taxonomy))
+        .routes(routes!(themes::put_custom, themes::delete_custom))
+        .routes(routes!(themes::history))
         .routes(routes!(question_sets::list, question_sets::create))
         .routes(routes!(question_sets::import))
         .routes(routes!(question_sets::get_one, question_sets::update, question_sets::delete));

@@ -182,3 +182,101 @@ pub async fn undo(
     uc::decide(state.store(), &c, id, Decide::Undo { id: theme }).await.map_err(unprocessable)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A theme of the taxonomy in use.
+#[derive(Serialize, ToSchema)]
+pub struct TaxonomyThemeOut {
+    id: String,
+    label: String,
+    description: String,
+    /// Cue phrases of an organisation theme (empty for built-in themes).
+    cues: Vec<String>,
+    /// Added by the organisation.
+    custom: bool,
+}
+
+/// The themes Foothold looks for: the built-in ones and the organisation's own.
+#[utoipa::path(get, path = "/themes", tag = "themes", responses((status = 200, body = Vec<TaxonomyThemeOut>)))]
+pub async fn taxonomy(
+    State(state): State<AppState>,
+    Caller(_c): Caller,
+) -> Result<Json<Vec<TaxonomyThemeOut>>, ApiError> {
+    let custom: Vec<String> = state.store().custom_themes().await?.into_iter().map(|c| c.key).collect();
+    Ok(Json(
+        uc::taxonomy(state.store())
+            .await?
+            .into_iter()
+            .map(|(id, label, description, cues)| TaxonomyThemeOut {
+                custom: custom.contains(&id),
+                id,
+                label,
+                description,
+                cues,
+            })
+            .collect(),
+    ))
+}
+
+/// An organisation theme.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomThemeIn {
+    label: String,
+    /// Phrases people use for it; matched like the built-in cues.
+    cues: Vec<String>,
+}
+
+/// Adds or replaces an organisation theme (admins); suggestions use it at once.
+#[utoipa::path(put, path = "/themes/{key}", tag = "themes", params(("key" = String, Path)), request_body = CustomThemeIn,
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_custom(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(key): Path<String>,
+    ApiJson(b): ApiJson<CustomThemeIn>,
+) -> Result<StatusCode, ApiError> {
+    uc::put_custom(state.store(), &c, &key, &b.label, &b.cues).await.map_err(unprocessable)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes an organisation theme (admins).
+#[utoipa::path(delete, path = "/themes/{key}", tag = "themes", params(("key" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_custom(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(key): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    uc::delete_custom(state.store(), &c, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One confirmed theme in a person's history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryOut {
+    conversation_id: i64,
+    conversation_at: DateTime<Utc>,
+    key: String,
+    label: String,
+    valence: String,
+}
+
+/// Your confirmed themes across your career conversations, oldest first.
+#[utoipa::path(get, path = "/me/themes", tag = "themes", responses((status = 200, body = Vec<HistoryOut>)))]
+pub async fn history(State(state): State<AppState>, Caller(c): Caller) -> Result<Json<Vec<HistoryOut>>, ApiError> {
+    Ok(Json(
+        state
+            .store()
+            .theme_history(c.person.id)
+            .await?
+            .into_iter()
+            .map(|(at, id, t)| HistoryOut {
+                conversation_id: id,
+                conversation_at: at,
+                key: t.key,
+                label: t.label,
+                valence: t.valence,
+            })
+            .collect(),
+    ))
+}

@@ -10,6 +10,7 @@ mod people;
 mod profile;
 mod question_sets;
 mod session;
+mod themes;
 
 use askama::Template;
 use axum::Router;
@@ -106,6 +107,7 @@ pub fn router() -> Router<AppState> {
         .route("/question-sets/{id}", get(question_sets::show))
         .route("/question-sets/{id}/edit", get(question_sets::edit_form).post(question_sets::update))
         .route("/question-sets/{id}/delete", post(question_sets::delete))
+        .route("/themes", get(themes::show).post(themes::save))
         .route("/profile", get(profile::show))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))

@@ -156,3 +156,66 @@ async fn people_confirm_rename_dismiss_merge_add_and_undo() {
         decide(api, json!({"action": "add", "label": "Sneaky"})).await.problem(StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn an_organisation_theme_is_used_at_once_and_checked_first() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let (id, _) = schedule(&t).await;
+    let q = question_ids(&crate::conversations::detail(&t.report_api, id).await);
+    let text = "Patient safety is what I care about: the handover checklist and near-miss reports.";
+    save_ok(&t.report_api, id, q[0], text, 0).await;
+    assert!(!keys(&themes(&t.report_api, id).await, "suggested").contains(&"patient-safety".to_owned()));
+
+    // Only admins manage them; bad ones change nothing.
+    let body = json!({"label": "Patient safety", "cues": ["patient safety", "near-miss", "handover checklist"]});
+    t.leader_api.put_json("/api/v1/themes/patient-safety", &body).await.problem(StatusCode::FORBIDDEN);
+    t.admin_api.put_json("/api/v1/themes/craft", &body).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    t.admin_api.put_json("/api/v1/themes/Bad%20Id", &body).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    t.admin_api
+        .put_json("/api/v1/themes/empty", &json!({"label": "Empty", "cues": ["  "]}))
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = t.report_api.get("/api/v1/themes").await.json();
+    assert_eq!(listed.as_array().expect("array").len(), 14, "nothing was added");
+
+    assert_eq!(t.admin_api.put_json("/api/v1/themes/patient-safety", &body).await.status, StatusCode::NO_CONTENT);
+    let listed = t.report_api.get("/api/v1/themes").await.json();
+    let custom = listed.as_array().expect("array").iter().find(|x| x["id"] == "patient-safety").expect("listed");
+    assert_eq!(custom["custom"], true);
+    let mine = themes(&t.report_api, id).await;
+    let s = mine["suggested"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|s| s["key"] == "patient-safety")
+        .expect("used at once");
+    assert_eq!(s["label"], "Patient safety");
+
+    assert_eq!(t.admin_api.delete("/api/v1/themes/patient-safety").await.status, StatusCode::NO_CONTENT);
+    assert!(!keys(&themes(&t.report_api, id).await, "suggested").contains(&"patient-safety".to_owned()));
+    t.admin_api.delete("/api/v1/themes/patient-safety").await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_person_sees_their_confirmed_themes_over_time() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (id, _) = schedule(&t).await;
+        let res =
+            t.leader_api.post_json(&conv(id, "/themes"), &json!({"action": "add", "label": "Craft of design"})).await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
+        ids.push(id);
+    }
+    let history = t.report_api.get("/api/v1/me/themes").await.json();
+    let history = history.as_array().expect("array");
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|h| h["label"] == "Craft of design"));
+    // Nobody else's history shows up in mine.
+    assert!(t.peer_api.get("/api/v1/me/themes").await.json().as_array().expect("array").is_empty());
+    let page = app.browser_for(t.report.id).await.get("/themes").await;
+    assert!(page.body.contains("Your themes over time"));
+    assert!(page.body.contains("Craft of design (2 conversations)"), "recurring themes are named");
+}
