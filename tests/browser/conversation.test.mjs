@@ -4,7 +4,7 @@
 // script payload that must stay text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, startServer, watchErrors } from "./harness.mjs";
+import { browserMissing, launchBrowser, signIn as signInAs, startServer, watchErrors } from "./harness.mjs";
 
 const skip = browserMissing();
 const PASSWORD = "climbing-wall-demo";
@@ -22,21 +22,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(email) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  page.on("dialog", (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await page.goto(`${server.base}/sign-in`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.base}/`);
-  return { ctx, page, errors };
-}
+const signIn = (email) => signInAs(browser, server.base, email);
 
 const ANSWERS = [
   "The two weeks rebuilding checkout with Marco — we sat together and shipped it. 🎉",
@@ -131,7 +117,7 @@ test("schedule, prepare with autosave, share, read, notes, held", { skip: skip ?
 });
 
 test("two tabs editing the same answer: nothing is overwritten", { skip: skip ?? false }, async () => {
-  // Kelly schedules with Marco through the API-backed page flow.
+  // Kelly schedules with Marco.
   const kelly = await signIn("kelly.moore@meridian.example");
   await kelly.page.goto(`${server.base}/conversations`);
   await kelly.page.locator("tr", { hasText: "Marco Rossi" }).getByRole("link", { name: "Schedule" }).click();
@@ -140,8 +126,7 @@ test("two tabs editing the same answer: nothing is overwritten", { skip: skip ??
   const url = kelly.page.url();
   await kelly.ctx.close();
 
-  // Marco has no password in the demo; Priya's flow covers sign-in. Use the
-  // admin token route instead: reuse Kelly's report Priya? Marco it is, via invite.
+  // Marco has no password in the demo: the admin sends him a fresh invite link.
   const admin = await signIn("morgan.reyes@meridian.example");
   await admin.page.goto(`${server.base}/people`);
   await admin.page.getByRole("link", { name: "Marco Rossi" }).click();

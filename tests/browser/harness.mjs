@@ -110,3 +110,20 @@ export function watchErrors(page) {
   });
   return errors;
 }
+
+/** A new browser context signed in as `email`; console errors and dialogs are collected. */
+export async function signIn(browser, base, email, password = "climbing-wall-demo") {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  page.on("dialog", (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/`);
+  return { ctx, page, errors };
+}

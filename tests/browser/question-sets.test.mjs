@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { browserMissing, launchBrowser, startServer, watchErrors } from "./harness.mjs";
+import { browserMissing, launchBrowser, signIn, startServer } from "./harness.mjs";
 
 const skip = browserMissing();
 let server;
@@ -34,14 +34,7 @@ const MARKDOWN = `# Kitchen check-in
 `;
 
 test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async () => {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  await page.goto(`${server.base}/sign-in`);
-  await page.getByLabel("E-mail").fill("kelly.moore@meridian.example");
-  await page.getByLabel("Password").fill("climbing-wall-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.base}/`);
+  const { ctx, page, errors } = await signIn(browser, server.base, "kelly.moore@meridian.example");
 
   await page.getByRole("link", { name: "Questions", exact: true }).click();
   assert.match(await page.locator("tbody").innerText(), /Career dreaming\s+Built in\s+3\s+3\s+3/);
@@ -101,13 +94,7 @@ test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async
 const bank = resolve(import.meta.dirname, "../../../shared/external/vgraupera-1on1-questions/questions.json");
 
 test("a JSON question bank's categories are mapped before saving", { skip: skip ?? (!existsSync(bank) && process.env.CI !== "true" ? "shared question bank not found" : false) }, async () => {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${server.base}/sign-in`);
-  await page.getByLabel("E-mail").fill("kelly.moore@meridian.example");
-  await page.getByLabel("Password").fill("climbing-wall-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.base}/`);
+  const { ctx, page } = await signIn(browser, server.base, "kelly.moore@meridian.example");
   await page.goto(`${server.base}/question-sets/import`);
   await page.getByLabel("Question bank (JSON)").check();
   await page.getByLabel("File").setInputFiles({ name: "questions.json", mimeType: "application/json", buffer: readFileSync(bank) });

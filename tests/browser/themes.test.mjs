@@ -3,7 +3,7 @@
 // an admin adds an organisation theme that is suggested at once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, startServer, watchErrors } from "./harness.mjs";
+import { browserMissing, launchBrowser, signIn as signInAs, startServer } from "./harness.mjs";
 
 const skip = browserMissing();
 let server;
@@ -20,17 +20,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(email) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const errors = watchErrors(page);
-  await page.goto(`${server.base}/sign-in`);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill("climbing-wall-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.base}/`);
-  return { ctx, page, errors };
-}
+const signIn = (email) => signInAs(browser, server.base, email);
 
 const DRAINING = "Endless status meetings and late nights. I'm exhausted and running on empty.";
 

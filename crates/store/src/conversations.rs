@@ -6,12 +6,13 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
+use sea_orm::{Statement, Value};
 
 use crate::entity::{
     answer, conversation as conv, conversation_grant, conversation_note, conversation_question, question_set,
     set_question,
 };
-use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed};
+use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed, sql};
 
 /// Who a question set belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +248,15 @@ fn to_answer(m: answer::Model) -> Answer {
 
 fn question_of(category: &str, text: String) -> Question {
     Question { category: Category::parse(category).unwrap_or(Category::Present), text }
+}
+
+/// Where a versioned text lives: its table, the columns that find its row,
+/// and the columns written only on insert or on every write.
+struct VersionedRow {
+    table: &'static str,
+    key: Vec<(&'static str, Value)>,
+    on_insert: Vec<(&'static str, Value)>,
+    on_write: Vec<(&'static str, Value)>,
 }
 
 /// The name of the set shipped with Foothold.
@@ -591,64 +601,13 @@ impl Store {
         if asked.is_none() {
             return Err(StoreError::NotFound);
         }
-        let at = now();
-        let txn = self.write_txn().await?;
-        let current = answer::Entity::find().filter(answer::Column::QuestionId.eq(question_id)).one(&txn).await?;
-        let outcome = match current {
-            None if expected_version == 0 => {
-                let inserted = answer::ActiveModel {
-                    id: NotSet,
-                    conversation_id: Set(conversation_id),
-                    question_id: Set(question_id),
-                    text: Set(text.to_owned()),
-                    version: Set(1),
-                    shared_at: Set(None),
-                    updated_at: Set(at),
-                }
-                .insert(&txn)
-                .await;
-                match inserted {
-                    Ok(_) => Saved::Stored { version: 1, updated_at: at },
-                    // Two first saves raced (two tabs): the loser gets the winner's text.
-                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                        drop(txn);
-                        let a = answer::Entity::find()
-                            .filter(answer::Column::QuestionId.eq(question_id))
-                            .one(&self.db)
-                            .await?
-                            .ok_or(StoreError::NotFound)?;
-                        return Ok(if a.text == text {
-                            Saved::Stored { version: a.version, updated_at: a.updated_at }
-                        } else {
-                            Saved::Conflict { text: a.text, version: a.version }
-                        });
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            None => Saved::Conflict { text: String::new(), version: 0 },
-            Some(a) if a.text == text => Saved::Stored { version: a.version, updated_at: a.updated_at },
-            Some(a) if a.version != expected_version => Saved::Conflict { text: a.text, version: a.version },
-            Some(a) => {
-                // The version in the WHERE makes the check and the write one step, even across replicas.
-                let res = answer::Entity::update_many()
-                    .col_expr(answer::Column::Text, Expr::value(text.to_owned()))
-                    .col_expr(answer::Column::Version, Expr::value(a.version + 1))
-                    .col_expr(answer::Column::UpdatedAt, Expr::value(at))
-                    .filter(answer::Column::Id.eq(a.id))
-                    .filter(answer::Column::Version.eq(a.version))
-                    .exec(&txn)
-                    .await?;
-                if res.rows_affected == 1 {
-                    Saved::Stored { version: a.version + 1, updated_at: at }
-                } else {
-                    let now_there = answer::Entity::find_by_id(a.id).one(&txn).await?.ok_or(StoreError::NotFound)?;
-                    Saved::Conflict { text: now_there.text, version: now_there.version }
-                }
-            }
+        let row = VersionedRow {
+            table: "answers",
+            key: vec![("question_id", question_id.into())],
+            on_insert: vec![("conversation_id", conversation_id.into())],
+            on_write: vec![],
         };
-        txn.commit().await?;
-        Ok(outcome)
+        self.save_versioned(&row, text, expected_version).await
     }
 
     /// Shares or unshares one answer (or, with `None`, every non-empty answer),
@@ -705,65 +664,79 @@ impl Store {
         text: &str,
         expected_version: i64,
     ) -> Result<Saved> {
-        let at = now();
-        let txn = self.write_txn().await?;
-        let current = conversation_note::Entity::find()
-            .filter(conversation_note::Column::ConversationId.eq(conversation_id))
-            .filter(conversation_note::Column::Kind.eq(kind.as_str()))
-            .one(&txn)
-            .await?;
-        let outcome = match current {
-            None if expected_version == 0 => {
-                let inserted = conversation_note::ActiveModel {
-                    id: NotSet,
-                    conversation_id: Set(conversation_id),
-                    kind: Set(kind.as_str().to_owned()),
-                    text: Set(text.to_owned()),
-                    version: Set(1),
-                    updated_by: Set(author),
-                    updated_at: Set(at),
-                }
-                .insert(&txn)
-                .await;
-                match inserted {
-                    Ok(_) => Saved::Stored { version: 1, updated_at: at },
-                    // Two first saves raced: the loser gets the winner's text.
-                    Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                        drop(txn);
-                        let n = self.note(conversation_id, kind).await?.ok_or(StoreError::NotFound)?;
-                        return Ok(if n.text == text {
-                            Saved::Stored { version: n.version, updated_at: n.updated_at }
-                        } else {
-                            Saved::Conflict { text: n.text, version: n.version }
-                        });
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            None => Saved::Conflict { text: String::new(), version: 0 },
-            Some(n) if n.text == text => Saved::Stored { version: n.version, updated_at: n.updated_at },
-            Some(n) if n.version != expected_version => Saved::Conflict { text: n.text, version: n.version },
-            Some(n) => {
-                let res = conversation_note::Entity::update_many()
-                    .col_expr(conversation_note::Column::Text, Expr::value(text.to_owned()))
-                    .col_expr(conversation_note::Column::Version, Expr::value(n.version + 1))
-                    .col_expr(conversation_note::Column::UpdatedBy, Expr::value(author))
-                    .col_expr(conversation_note::Column::UpdatedAt, Expr::value(at))
-                    .filter(conversation_note::Column::Id.eq(n.id))
-                    .filter(conversation_note::Column::Version.eq(n.version))
-                    .exec(&txn)
-                    .await?;
-                if res.rows_affected == 1 {
-                    Saved::Stored { version: n.version + 1, updated_at: at }
-                } else {
-                    let now_there =
-                        conversation_note::Entity::find_by_id(n.id).one(&txn).await?.ok_or(StoreError::NotFound)?;
-                    Saved::Conflict { text: now_there.text, version: now_there.version }
-                }
-            }
+        let row = VersionedRow {
+            table: "conversation_notes",
+            key: vec![("conversation_id", conversation_id.into()), ("kind", kind.as_str().into())],
+            on_insert: vec![],
+            on_write: vec![("updated_by", author.into())],
         };
-        txn.commit().await?;
-        Ok(outcome)
+        self.save_versioned(&row, text, expected_version).await
+    }
+
+    /// The versioned save behind answers and notes. Each step is one
+    /// statement, so the check and the write cannot be split by another
+    /// writer on any database, and no transaction is held open:
+    /// - version 0 inserts; a row that exists already (two first saves) is a conflict;
+    /// - otherwise the update names the version it replaces and changes
+    ///   nothing if someone saved first;
+    /// - the stored text equal to the one sent is success, never a conflict.
+    async fn save_versioned(&self, row: &VersionedRow, text: &str, expected_version: i64) -> Result<Saved> {
+        let backend = self.backend();
+        let at = now();
+        if expected_version == 0 {
+            let mut cols: Vec<&str> =
+                row.key.iter().chain(&row.on_insert).chain(&row.on_write).map(|(c, _)| *c).collect();
+            let mut values: Vec<Value> =
+                row.key.iter().chain(&row.on_insert).chain(&row.on_write).map(|(_, v)| v.clone()).collect();
+            cols.extend(["text", "version", "updated_at"]);
+            values.extend([text.into(), 1i64.into(), at.into()]);
+            let marks = (1..=cols.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let insert = format!("INSERT INTO {} ({}) VALUES ({marks})", row.table, cols.join(", "));
+            match self.db.execute_raw(Statement::from_sql_and_values(backend, sql(backend, &insert), values)).await {
+                Ok(_) => return Ok(Saved::Stored { version: 1, updated_at: at }),
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            let mut values: Vec<Value> = vec![text.into(), at.into()];
+            let mut sets =
+                vec!["text = $1".to_owned(), "version = version + 1".to_owned(), "updated_at = $2".to_owned()];
+            for (c, v) in &row.on_write {
+                values.push(v.clone());
+                sets.push(format!("{c} = ${}", values.len()));
+            }
+            let mut conds = Vec::new();
+            for (c, v) in &row.key {
+                values.push(v.clone());
+                conds.push(format!("{c} = ${}", values.len()));
+            }
+            values.push(expected_version.into());
+            conds.push(format!("version = ${}", values.len()));
+            let update = format!("UPDATE {} SET {} WHERE {}", row.table, sets.join(", "), conds.join(" AND "));
+            let res =
+                self.db.execute_raw(Statement::from_sql_and_values(backend, sql(backend, &update), values)).await?;
+            if res.rows_affected() == 1 {
+                return Ok(Saved::Stored { version: expected_version + 1, updated_at: at });
+            }
+        }
+        // Someone saved first (or the version was made up): report what is stored.
+        let conds =
+            (1..=row.key.len()).map(|i| format!("{} = ${i}", row.key[i - 1].0)).collect::<Vec<_>>().join(" AND ");
+        let select = format!("SELECT text, version, updated_at FROM {} WHERE {conds}", row.table);
+        let values: Vec<Value> = row.key.iter().map(|(_, v)| v.clone()).collect();
+        let current =
+            self.db.query_one_raw(Statement::from_sql_and_values(backend, sql(backend, &select), values)).await?;
+        Ok(match current {
+            None => Saved::Conflict { text: String::new(), version: 0 },
+            Some(r) => {
+                let (stored, version): (String, i64) = (r.try_get("", "text")?, r.try_get("", "version")?);
+                if stored == text {
+                    Saved::Stored { version, updated_at: r.try_get("", "updated_at")? }
+                } else {
+                    Saved::Conflict { text: stored, version }
+                }
+            }
+        })
     }
 
     /// Who the report has granted this conversation to.
