@@ -4,7 +4,7 @@
 // script payload that must stay text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, signIn as signInAs, startServer, watchErrors } from "./harness.mjs";
+import { browserMissing, launchBrowser, screenshot, signIn as signInAs, startServer, watchErrors } from "./harness.mjs";
 
 const skip = browserMissing();
 const PASSWORD = "climbing-wall-demo";
@@ -80,6 +80,7 @@ test("schedule, prepare with autosave, share, read, notes, held", { skip: skip ?
   await priya.page.getByRole("button", { name: "Save and share all answers" }).click();
   await priya.page.getByText("Shared.", { exact: true }).waitFor();
   assert.equal(await priya.page.locator(".answer.is-shared").count(), 9);
+  await screenshot(priya.page, "prepare");
 
   // Take one back: the leader must not see it.
   await priya.page.locator("#q-" + (await areas.nth(5).getAttribute("id")).split("-")[1]).getByRole("button", { name: "Take back" }).click();
@@ -92,6 +93,7 @@ test("schedule, prepare with autosave, share, read, notes, held", { skip: skip ?
     else assert.ok(shared.includes(a), `shared answer missing: ${a}`);
   }
   assert.match(shared, /Leader's guide/);
+  await screenshot(kelly.page, "leader-view");
   assert.match(shared, /step sideways/);
 
   await kelly.page.getByRole("textbox", { name: "Shared notes" }).fill("Theme: craft and collaboration. Next: own the design system.");

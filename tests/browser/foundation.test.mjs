@@ -2,9 +2,7 @@
 // invite, sets a password, signs in and sees their home page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { browserMissing, launchBrowser, startServer, watchErrors } from "./harness.mjs";
+import { browserMissing, launchBrowser, screenshot as shot, startServer, watchErrors } from "./harness.mjs";
 
 const skip = browserMissing();
 let server;
@@ -32,12 +30,6 @@ const CSV = [
   "sam@meridian.example,Sam Okafor,Junior Product Designer,Design,kelly@meridian.example",
 ].join("\r\n");
 
-const shots = process.env.FOOTHOLD_SCREENSHOTS;
-async function shot(page, name) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
 
 test("set-up, CSV import of seven people, invite accepted, home page", { skip: skip ?? false }, async () => {
   const setupLink = await server.waitForLine("/setup?token=");

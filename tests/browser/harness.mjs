@@ -1,7 +1,7 @@
 // Starts the real foothold binary on a free port with its own data folder,
 // and real headless Chromium through playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -126,4 +126,12 @@ export async function signIn(browser, base, email, password = "climbing-wall-dem
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${base}/`);
   return { ctx, page, errors };
+}
+
+/** Saves a full-page screenshot when FOOTHOLD_SCREENSHOTS names a folder (for the README). */
+export async function screenshot(page, name) {
+  const dir = process.env.FOOTHOLD_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
