@@ -333,13 +333,13 @@ pub async fn current_manager(store: &Store, report: &Person) -> Result<Option<Pe
     })
 }
 
+/// A question as asked (with its text rendered for the conversation's window)
+/// and the answer the viewer may see.
+pub type AskedRow = (foothold_store::AskedQuestion, String, Option<foothold_store::Answer>);
+
 /// The questions of a conversation rendered with its window, with the
 /// answers the viewer may see (drafts only for the report).
-pub async fn questions_and_answers(
-    store: &Store,
-    c: &Conversation,
-    part: Part,
-) -> Result<Vec<(foothold_store::AskedQuestion, String, Option<foothold_store::Answer>)>, AppError> {
+pub async fn questions_and_answers(store: &Store, c: &Conversation, part: Part) -> Result<Vec<AskedRow>, AppError> {
     let asked = store.asked_questions(c.id).await?;
     let answers = match part {
         Part::Report => store.answers_of_report(c.id).await?,

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use foothold_domain::conversation::Category;
 use foothold_domain::policy::{self, ConversationAction, Part};
-use foothold_store::{Conversation, ConversationTheme, Store, ThemeDecision, ThemeStatus};
+use foothold_store::{ConversationTheme, Store, ThemeDecision, ThemeStatus};
 use foothold_themes::{Engine, Taxonomy, Valence};
 
 use crate::auth::Identity;
@@ -108,27 +108,25 @@ fn category(c: foothold_themes::Category) -> Category {
     }
 }
 
-/// The engine's suggestions from the answers this viewer may see, minus the
-/// themes already decided.
+/// The engine's suggestions from `rows`, the questions with the answers this
+/// viewer may see ([`conv::questions_and_answers`]), minus the themes already decided.
 pub async fn suggestions(
     cache: &EngineCache,
     store: &Store,
-    c: &Conversation,
-    part: Part,
+    rows: &[conv::AskedRow],
     decided: &[ConversationTheme],
 ) -> Result<Vec<Suggestion>, AppError> {
-    let rows = conv::questions_and_answers(store, c, part).await?;
     let mut ids = Vec::new();
     let mut answers = Vec::new();
     for (q, rendered, a) in rows {
-        if let Some(a) = a.filter(|a| !a.text.trim().is_empty()) {
+        if let Some(a) = a.as_ref().filter(|a| !a.text.trim().is_empty()) {
             let cat = match q.question.category {
                 Category::Past => foothold_themes::Category::Past,
                 Category::Present => foothold_themes::Category::Present,
                 Category::Future => foothold_themes::Category::Future,
             };
             ids.push(q.id);
-            answers.push(foothold_themes::Answer::new(cat, rendered, a.text));
+            answers.push(foothold_themes::Answer::new(cat, rendered.clone(), a.text.clone()));
         }
     }
     if answers.is_empty() {

@@ -70,7 +70,8 @@ pub async fn list(
 ) -> Result<Json<ThemesOut>, ApiError> {
     let (conversation, part) = conv::load_for(state.store(), &c, id, ConversationAction::ReadThemes).await?;
     let decided = state.store().conversation_themes(id).await?;
-    let suggested = uc::suggestions(state.engine(), state.store(), &conversation, part, &decided).await?;
+    let rows = conv::questions_and_answers(state.store(), &conversation, part).await?;
+    let suggested = uc::suggestions(state.engine(), state.store(), &rows, &decided).await?;
     Ok(Json(ThemesOut {
         suggested: suggested
             .into_iter()

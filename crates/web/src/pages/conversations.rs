@@ -336,9 +336,10 @@ async fn themes_view(
     state: &AppState,
     c: &Conversation,
     part: Part,
+    rows: &[uc::AskedRow],
 ) -> Result<(ThemesView, Vec<crate::themes::Suggestion>), AppError> {
     let decided = state.store().conversation_themes(c.id).await?;
-    let suggestions = crate::themes::suggestions(state.engine(), state.store(), c, part, &decided).await?;
+    let suggestions = crate::themes::suggestions(state.engine(), state.store(), rows, &decided).await?;
     let mut confirmed = Vec::new();
     for t in decided.iter().filter(|t| t.status == foothold_store::ThemeStatus::Confirmed) {
         let (_, label, class) = valence_words(&t.valence);
@@ -446,14 +447,8 @@ struct Typed {
     conflict: String,
 }
 
-async fn blocks(
-    state: &AppState,
-    c: &Conversation,
-    part: Part,
-    typed: &HashMap<i64, Typed>,
-) -> Result<Vec<Block>, AppError> {
-    let rows = uc::questions_and_answers(state.store(), c, part).await?;
-    Ok(Category::ALL
+fn blocks(rows: &[uc::AskedRow], typed: &HashMap<i64, Typed>) -> Vec<Block> {
+    Category::ALL
         .iter()
         .map(|cat| Block {
             key: cat.as_str(),
@@ -479,7 +474,7 @@ async fn blocks(
                 .collect(),
         })
         .filter(|b| !b.items.is_empty())
-        .collect())
+        .collect()
 }
 
 async fn access_rows(state: &AppState, v: &Identity, c: &Conversation) -> Result<Vec<Access>, AppError> {
@@ -537,9 +532,10 @@ async fn prepare_page(
     errors: Vec<String>,
     notice: &str,
 ) -> Result<Response, PageError> {
-    let blocks = blocks(state, &c, Part::Report, &typed).await?;
+    let rows = uc::questions_and_answers(state.store(), &c, Part::Report).await?;
+    let blocks = blocks(&rows, &typed);
     let access = access_rows(state, v, &c).await?;
-    let (th, _) = themes_view(state, &c, Part::Report).await?;
+    let (th, _) = themes_view(state, &c, Part::Report, &rows).await?;
     let (shared_notes, shared_version, shared_conflict) = match typed_note {
         Some(t) => (t.text, t.version, t.conflict),
         None => state
@@ -612,11 +608,12 @@ async fn leader_page(
 ) -> Result<Response, PageError> {
     let allowed = |a| decide_conversation(part, a).is_ok();
     let can_read_answers = allowed(ConversationAction::ReadShared);
-    let mut blocks = if can_read_answers { blocks(state, &c, part, &HashMap::new()).await? } else { Vec::new() };
+    let rows = if can_read_answers { uc::questions_and_answers(state.store(), &c, part).await? } else { Vec::new() };
+    let mut blocks = blocks(&rows, &HashMap::new());
     let shared_count = blocks.iter().flat_map(|b| &b.items).filter(|i| i.shared).count();
     let show_themes = crate::themes::may_read(part);
     let th = if show_themes {
-        let (view, suggestions) = themes_view(state, &c, part).await?;
+        let (view, suggestions) = themes_view(state, &c, part, &rows).await?;
         highlight(&mut blocks, &suggestions);
         view
     } else {
