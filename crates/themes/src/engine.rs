@@ -867,7 +867,8 @@ impl Engine {
         }
 
         let content = s.strength.iter().any(|&x| x >= THRESHOLD);
-        let evasive = evasive && !content;
+        // A bare denial ("Nothing really.") names no area, so the question implies nothing.
+        let evasive = (evasive || denial) && !content;
         // Valence the question suggests, inverted when the answer denies it.
         let mut prior = 0.0;
         if q.negative {

@@ -117,3 +117,21 @@ fn own_heldout_floor() {
     assert!(r.micro_f1 >= 0.70, "micro-F1 {}", r.micro_f1);
     assert!(r.valence_accuracy >= 0.85, "valence accuracy {}", r.valence_accuracy);
 }
+
+/// The two blind sets (six roles outside tech each, written before the rules
+/// were tuned and never tuned on): the team's best estimate of how the engine
+/// does on a held-out set written by others. Floors only, to catch regressions:
+/// at 0.69 and 0.71 they sit below the 0.80 target, which is the work ahead.
+#[test]
+fn blind_heldout_floors() {
+    for (name, data, floor) in [
+        ("heldout_blind", include_str!("fixtures/heldout_blind.jsonl"), 0.67),
+        ("heldout_blind2", include_str!("fixtures/heldout_blind2.jsonl"), 0.68),
+    ] {
+        let r = evaluate(data, &engine()).expect("valid fixture");
+        eprintln!("{name}: {}", serde_json::to_string(&r).unwrap_or_default());
+        assert_eq!(r.answers, 54, "{name}");
+        assert!(r.micro_f1 >= floor, "{name} micro-F1 {}", r.micro_f1);
+        assert!(r.valence_accuracy >= 0.93, "{name} valence accuracy {}", r.valence_accuracy);
+    }
+}
