@@ -139,7 +139,9 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
     if !form && !multipart {
         return Ok((None, req));
     }
-    let limit = if multipart { crate::IMPORT_LIMIT } else { crate::BODY_LIMIT };
+    // Only the import routes take large uploads; nowhere else is a big body buffered.
+    let limit =
+        if multipart && req.uri().path().ends_with("/import") { crate::IMPORT_LIMIT } else { crate::BODY_LIMIT };
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         AppError::Rejected(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The request is larger than allowed.".into())
@@ -200,14 +202,15 @@ fn identity_of(parts: &Parts) -> Option<Identity> {
     parts.extensions.get::<Option<Identity>>().cloned().flatten()
 }
 
-/// A signed-in person on a page; others are sent to sign in.
+/// A person signed in with a browser session, on a page; others are sent to
+/// sign in. API tokens are for `/api/v1` only: a script's token never opens pages.
 pub struct Viewer(pub Identity);
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match identity_of(parts) {
+        match identity_of(parts).filter(|i| matches!(i.via, Via::Session { .. })) {
             Some(i) => Ok(Viewer(i)),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");

@@ -159,3 +159,28 @@ async fn unknown_pages_and_api_paths_are_404_in_their_own_format() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header("content-type").is_some_and(|c| c.starts_with("text/css")));
 }
+
+#[tokio::test]
+async fn an_api_token_opens_the_api_but_no_page() {
+    let app = TestApp::spawn().await;
+    let (admin, api) = app.admin_api().await;
+    assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
+    for path in ["/", "/people", &format!("/people/{}", admin.id), "/profile", "/conversations"] {
+        let res = api.get(path).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{path} with a bearer token");
+        assert!(res.location().is_some_and(|l| l.starts_with("/sign-in")), "{path}: {:?}", res.location());
+    }
+}
+
+#[tokio::test]
+async fn only_import_routes_take_large_multipart_bodies() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.admin_api().await;
+    let b = app.browser_for(admin.id).await;
+    let csrf = b.csrf().await;
+    let before = app.store.api_tokens(admin.id).await.expect("tokens").len();
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let res = b.post_multipart("/profile/tokens", &[("csrf", &csrf)], &big).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+    assert_eq!(app.store.api_tokens(admin.id).await.expect("tokens").len(), before, "nothing was made");
+}
