@@ -75,11 +75,13 @@ fn to_token(m: api_token::Model) -> ApiToken {
 }
 
 impl Store {
-    /// Starts a session for a person.
+    /// Starts a session for a person (and clears out expired ones, so the
+    /// table holds only live sessions without a separate sweeper).
     pub async fn create_session(&self, person_id: i64, ttl: Duration) -> Result<NewSession> {
         let (token, hash) = new_token();
         let (csrf_token, _) = new_token();
         let at = now();
+        session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(at)).exec(&self.db).await?;
         session::ActiveModel {
             id_hash: Set(hash),
             person_id: Set(person_id),

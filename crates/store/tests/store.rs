@@ -1,4 +1,4 @@
-//! Replicas starting together apply each migration exactly once.
+//! Store behaviour that needs a real database: replicas racing to migrate, session hygiene.
 
 use foothold_store::{DatabaseUrl, Store};
 use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
@@ -53,4 +53,28 @@ async fn postgres_replicas_migrate_once() {
     if let Some(url) = fresh_postgres().await {
         race(&url).await;
     }
+}
+
+#[tokio::test]
+async fn expired_sessions_are_cleared_when_a_new_one_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("s.db")), 2).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let p = store
+        .create_person(&foothold_store::NewPerson {
+            email: foothold_domain::Email::parse("a@example.org").expect("email"),
+            name: foothold_domain::PersonName::parse("A").expect("name"),
+            title: String::new(),
+            department: None,
+            manager_id: None,
+            role: foothold_domain::Role::Member,
+        })
+        .await
+        .expect("person");
+    let old = store.create_session(p.id, chrono::Duration::seconds(-1)).await.expect("expired session");
+    assert!(store.session(&old.token).await.expect("lookup").is_none(), "an expired session does not sign anyone in");
+    let live = store.create_session(p.id, chrono::Duration::hours(1)).await.expect("session");
+    assert!(store.session(&live.token).await.expect("lookup").is_some());
+    // The expired row is gone: signing out everywhere finds only the live one.
+    assert_eq!(store.delete_sessions_of(p.id).await.expect("delete"), 1);
 }
