@@ -1,8 +1,9 @@
 //! Body extractors whose rejections go through [`crate::error`], so a bad
 //! body gets the same clear answer as any other error.
 
-use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, AppError, PageError};
@@ -46,6 +47,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             Err(e) => {
                 let e: FormRejection = e;
                 Err(PageError(rejected(e.status(), e.body_text())))
+            }
+        }
+    }
+}
+
+/// Path parameters for the API; a value of the wrong type is a 400 problem.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => {
+                let e: PathRejection = e;
+                Err(ApiError(rejected(e.status(), e.body_text())))
             }
         }
     }

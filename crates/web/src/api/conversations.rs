@@ -1,7 +1,7 @@
 //! `/api/v1/conversations`: scheduling, answers with versions, sharing, notes, access.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::conversation::State as CState;
@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as uc;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 
 /// A conversation as its participant may see it.
 #[derive(Serialize, ToSchema)]
@@ -183,7 +183,7 @@ pub struct ConversationDetail {
 pub async fn get_one(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     let (conv, part) = uc::load(state.store(), &c, id).await?;
     let rows = uc::questions_and_answers(state.store(), &conv, part).await?;
@@ -227,7 +227,7 @@ pub struct ConversationPatch {
 pub async fn update(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ConversationPatch>,
 ) -> Result<Json<ConversationOut>, ApiError> {
     let store = state.store();
@@ -305,7 +305,7 @@ fn saved(s: Saved) -> Result<Json<SavedOut>, ApiError> {
 pub async fn save_answer(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, question_id)): Path<(i64, i64)>,
+    ApiPath((id, question_id)): ApiPath<(i64, i64)>,
     ApiJson(b): ApiJson<TextIn>,
 ) -> Result<Json<SavedOut>, ApiError> {
     saved(uc::save_answer(state.store(), &c, id, question_id, &b.text, b.version).await?)
@@ -324,7 +324,7 @@ pub struct ShareOut {
 pub async fn share(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, question_id)): Path<(i64, i64)>,
+    ApiPath((id, question_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<ShareOut>, ApiError> {
     Ok(Json(ShareOut { changed: uc::share(state.store(), &c, id, Some(question_id), true).await? }))
 }
@@ -336,7 +336,7 @@ pub async fn share(
 pub async fn unshare(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, question_id)): Path<(i64, i64)>,
+    ApiPath((id, question_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<ShareOut>, ApiError> {
     Ok(Json(ShareOut { changed: uc::share(state.store(), &c, id, Some(question_id), false).await? }))
 }
@@ -347,7 +347,7 @@ pub async fn unshare(
 pub async fn share_all(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ShareOut>, ApiError> {
     Ok(Json(ShareOut { changed: uc::share(state.store(), &c, id, None, true).await? }))
 }
@@ -376,7 +376,7 @@ pub struct NoteOut {
 pub async fn get_note(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, kind)): Path<(i64, String)>,
+    ApiPath((id, kind)): ApiPath<(i64, String)>,
 ) -> Result<Json<NoteOut>, ApiError> {
     let kind = note_kind(&kind)?;
     let action = match kind {
@@ -406,7 +406,7 @@ fn hide(e: AppError) -> AppError {
 pub async fn save_note(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, kind)): Path<(i64, String)>,
+    ApiPath((id, kind)): ApiPath<(i64, String)>,
     ApiJson(b): ApiJson<TextIn>,
 ) -> Result<Json<SavedOut>, ApiError> {
     let kind = note_kind(&kind)?;
@@ -421,7 +421,7 @@ pub async fn save_note(
 pub async fn grant(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, person)): Path<(i64, i64)>,
+    ApiPath((id, person)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     uc::set_access(state.store(), &c, id, person, true).await.map_err(unprocessable)?;
     Ok(StatusCode::NO_CONTENT)
@@ -434,7 +434,7 @@ pub async fn grant(
 pub async fn revoke(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, person)): Path<(i64, i64)>,
+    ApiPath((id, person)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     uc::set_access(state.store(), &c, id, person, false).await.map_err(unprocessable)?;
     Ok(StatusCode::NO_CONTENT)

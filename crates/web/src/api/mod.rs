@@ -40,6 +40,38 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Answers every operation can give: a malformed request (400) and missing
+/// or bad credentials (401), both as problem documents.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+            {
+                let responses = &mut op.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    problem("The request is malformed (a path value, header or body); `detail` says which.")
+                });
+                responses.entry("401".into()).or_insert_with(|| problem("Missing, unknown or revoked credentials."));
+            }
+        }
+    }
+}
+
 fn documented() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .routes(routes!(people::me))
@@ -67,14 +99,22 @@ fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
+/// The routes and their document, with the problems every operation can answer.
+fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = documented().split_for_parts();
+    // After the routes are added: a modifier on the derive runs before they exist.
+    CommonProblems.modify(&mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented().split_for_parts().1
+    parts().1
 }
 
 /// The API routes, with the document at `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    let (router, doc) = documented().split_for_parts();
+    let (router, doc) = parts();
     let json = std::sync::Arc::new(doc.to_json().unwrap_or_else(|_| "{}".into()));
     router.route(
         "/api/v1/openapi.json",

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use foothold_domain::policy::{Action, decide};
@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 
 /// A person.
 #[derive(Serialize, ToSchema)]
@@ -137,7 +137,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PersonOut>, ApiError> {
     let p = state.store().person(id).await?.ok_or(AppError::NotFound)?;
     let relation = state.store().relation(c.person.id, id).await?;
@@ -179,7 +179,7 @@ pub struct PersonPatch {
 pub async fn update(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PersonPatch>,
 ) -> Result<Json<PersonOut>, ApiError> {
     let relation = state.store().relation(c.person.id, id).await?;
@@ -230,7 +230,7 @@ pub struct InviteOut {
 pub async fn invite(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<InviteOut>), ApiError> {
     let relation = state.store().relation(c.person.id, id).await?;
     decide(c.actor(), Action::EditPerson(relation))?;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::conversation::{Category, Question};
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::question_sets as uc;
 
 /// A question.
@@ -117,7 +117,7 @@ pub async fn create(
 pub async fn get_one(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SetOut>, ApiError> {
     let set = uc::load(state.store(), &c, id, SetAction::Use).await?;
     let e = uc::may_edit(&c, &set);
@@ -132,7 +132,7 @@ pub async fn get_one(
 pub async fn update(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<SetIn>,
 ) -> Result<Json<SetOut>, ApiError> {
     let scope = uc::parse_scope(&b.scope).map_err(unprocessable)?;
@@ -147,7 +147,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     uc::delete(state.store(), &c, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! `/api/v1/conversations/{id}/themes`: suggested themes with their evidence, and decisions about them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::policy::ConversationAction;
@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as conv;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::themes::{self as uc, Decide};
 
 /// Words in an answer that show a theme.
@@ -66,7 +66,7 @@ pub struct ThemesOut {
 pub async fn list(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ThemesOut>, ApiError> {
     let (conversation, part) = conv::load_for(state.store(), &c, id, ConversationAction::ReadThemes).await?;
     let decided = state.store().conversation_themes(id).await?;
@@ -139,7 +139,7 @@ fn unprocessable(e: AppError) -> AppError {
 pub async fn decide(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DecideIn>,
 ) -> Result<StatusCode, ApiError> {
     let need = |v: Option<String>, what: &str| {
@@ -178,7 +178,7 @@ pub async fn decide(
 pub async fn undo(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path((id, theme)): Path<(i64, i64)>,
+    ApiPath((id, theme)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     uc::decide(state.store(), &c, id, Decide::Undo { id: theme }).await.map_err(unprocessable)?;
     Ok(StatusCode::NO_CONTENT)
@@ -233,7 +233,7 @@ pub struct CustomThemeIn {
 pub async fn put_custom(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(b): ApiJson<CustomThemeIn>,
 ) -> Result<StatusCode, ApiError> {
     uc::put_custom(state.store(), &c, &key, &b.label, &b.cues).await.map_err(unprocessable)?;
@@ -246,7 +246,7 @@ pub async fn put_custom(
 pub async fn delete_custom(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     uc::delete_custom(state.store(), &c, &key).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! `/api/v1/tokens`: one's own personal API tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::Text;
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 
 /// A token as listed: never its secret.
 #[derive(Serialize, ToSchema)]
@@ -82,7 +82,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TokenOut>, ApiError> {
     decide(c.actor(), Action::ManageOwnTokens)?;
     Ok(Json(state.store().revoke_api_token(c.person.id, id).await?.into()))

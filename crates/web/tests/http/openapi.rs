@@ -35,3 +35,30 @@ async fn the_document_is_openapi_3_1_and_lists_every_operation() {
     assert!(problem.get("application/problem+json").is_some(), "{problem}");
     assert_eq!(doc, serde_json::to_value(foothold_web::openapi()).expect("serialise"), "served as generated");
 }
+
+#[tokio::test]
+async fn every_operation_documents_its_400_and_401_problems() {
+    let app = TestApp::spawn().await;
+    let doc = app.anonymous_api().get("/api/v1/openapi.json").await.json();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            operations += 1;
+            for status in ["400", "401"] {
+                let content = &op["responses"][status]["content"]["application/problem+json"];
+                assert!(content.is_object(), "{method} {path} does not document {status}");
+            }
+        }
+    }
+    assert!(operations >= 35, "{operations} operations");
+}
+
+#[tokio::test]
+async fn a_malformed_path_value_is_a_400_problem() {
+    let app = TestApp::spawn().await;
+    let (_, api) = app.admin_api().await;
+    for path in ["/api/v1/people/abc", "/api/v1/conversations/1.5", "/api/v1/question-sets/99999999999999999999"] {
+        let problem = api.get(path).await.problem(StatusCode::BAD_REQUEST);
+        assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{path}: {problem}");
+    }
+}
