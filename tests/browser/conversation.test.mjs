@@ -2,27 +2,15 @@
 // prepares (autosave), reloads and finds every word → shares → the leader
 // reads the answers and writes notes → held. Plus a two-tab conflict and a
 // script payload that must stay text.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, screenshot, signIn as signInAs, startServer, watchErrors } from "./harness.mjs";
+import { screenshot, signIn as signInAs, useServer, watchErrors } from "./harness.mjs";
 
-const skip = browserMissing();
+const app = useServer(["--demo"]);
+const skip = app.skip;
 const PASSWORD = "climbing-wall-demo";
-let server;
-let browser;
 
-before(async () => {
-  if (skip) return;
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const signIn = (email) => signInAs(browser, server.base, email);
+const signIn = (email) => signInAs(app.browser, app.server.base, email);
 
 const ANSWERS = [
   "The two weeks rebuilding checkout with Marco — we sat together and shipped it. 🎉",
@@ -121,7 +109,7 @@ test("schedule, prepare with autosave, share, read, notes, held", { skip: skip ?
 test("two tabs editing the same answer: nothing is overwritten", { skip: skip ?? false }, async () => {
   // Kelly schedules with Marco.
   const kelly = await signIn("kelly.moore@meridian.example");
-  await kelly.page.goto(`${server.base}/conversations`);
+  await kelly.page.goto(`${app.server.base}/conversations`);
   await kelly.page.locator("tr", { hasText: "Marco Rossi" }).getByRole("link", { name: "Schedule" }).click();
   await kelly.page.getByRole("button", { name: "Schedule" }).click();
   await kelly.page.waitForURL(/\/conversations\/\d+$/);
@@ -130,20 +118,20 @@ test("two tabs editing the same answer: nothing is overwritten", { skip: skip ??
 
   // Marco has no password in the demo: the admin sends him a fresh invite link.
   const admin = await signIn("morgan.reyes@meridian.example");
-  await admin.page.goto(`${server.base}/people`);
+  await admin.page.goto(`${app.server.base}/people`);
   await admin.page.getByRole("link", { name: "Marco Rossi" }).click();
   await admin.page.getByRole("button", { name: /New invite link|New password link/ }).click();
   const link = await admin.page.locator("#invite-link").inputValue();
   await admin.ctx.close();
 
-  const ctx = await browser.newContext();
+  const ctx = await app.browser.newContext();
   const tabA = await ctx.newPage();
   const errors = watchErrors(tabA);
   await tabA.goto(link);
   await tabA.getByLabel("New password").fill(PASSWORD);
   await tabA.getByLabel("Repeat it").fill(PASSWORD);
   await tabA.getByRole("button", { name: "Set password and sign in" }).click();
-  await tabA.waitForURL(`${server.base}/`);
+  await tabA.waitForURL(`${app.server.base}/`);
   await tabA.goto(url);
   const tabB = await ctx.newPage();
   await tabB.goto(url);
@@ -175,7 +163,7 @@ test("a script typed into an answer and a note is shown as text, never run", { s
   const priya = await signIn("priya.natarajan@meridian.example");
   // Priya's conversation is held; Kelly schedules a new one.
   const kelly = await signIn("kelly.moore@meridian.example");
-  await kelly.page.goto(`${server.base}/conversations/new`);
+  await kelly.page.goto(`${app.server.base}/conversations/new`);
   await kelly.page.getByLabel("With").selectOption({ label: "Priya Natarajan" });
   await kelly.page.getByRole("button", { name: "Schedule" }).click();
   await kelly.page.waitForURL(/\/conversations\/\d+$/);

@@ -1,23 +1,11 @@
 // First run → the admin imports seven people → one of them accepts the
 // invite, sets a password, signs in and sees their home page.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, screenshot as shot, startServer, watchErrors } from "./harness.mjs";
+import { screenshot as shot, useServer, watchErrors } from "./harness.mjs";
 
-const skip = browserMissing();
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServer();
+const skip = app.skip;
 
 const CSV = [
   "email,name,title,department,manager_email",
@@ -32,8 +20,8 @@ const CSV = [
 
 
 test("set-up, CSV import of seven people, invite accepted, home page", { skip: skip ?? false }, async () => {
-  const setupLink = await server.waitForLine("/setup?token=");
-  const admin = await browser.newContext();
+  const setupLink = await app.server.waitForLine("/setup?token=");
+  const admin = await app.browser.newContext();
   const page = await admin.newPage();
   const errors = watchErrors(page);
 
@@ -46,7 +34,7 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
   assert.equal(await page.getByLabel("Password").evaluate((el) => el.validity.valid), false);
   await page.getByLabel("Password").fill("a perfectly long password");
   await page.getByRole("button", { name: "Create administrator" }).click();
-  await page.waitForURL(`${server.base}/`);
+  await page.waitForURL(`${app.server.base}/`);
   assert.match(await page.locator("h1").innerText(), /Hello, Ada Admin/);
 
   await page.getByRole("link", { name: "Import people from CSV" }).click();
@@ -55,7 +43,7 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
   await page.getByText("Imported: 7 added, 0 updated, 0 unchanged.").waitFor();
   await shot(page, "import");
   const link = await page.getByLabel("Invite link for Priya Natarajan").inputValue();
-  assert.ok(link.startsWith(`${server.base}/invite/`), link);
+  assert.ok(link.startsWith(`${app.server.base}/invite/`), link);
 
   await page.getByRole("link", { name: "People" }).click();
   const rows = page.locator("tbody tr");
@@ -63,7 +51,7 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
   assert.match(await page.locator("tbody").innerText(), /Content Designer, Docs/);
 
   // Priya, in her own browser.
-  const priya = await browser.newContext();
+  const priya = await app.browser.newContext();
   const p = await priya.newPage();
   const perrors = watchErrors(p);
   await p.goto(link);
@@ -71,7 +59,7 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
   await p.getByLabel("New password").fill("my own long password");
   await p.getByLabel("Repeat it").fill("my own long password");
   await p.getByRole("button", { name: "Set password and sign in" }).click();
-  await p.waitForURL(`${server.base}/`);
+  await p.waitForURL(`${app.server.base}/`);
   assert.match(await p.locator("h1").innerText(), /Hello, Priya Natarajan/);
   assert.match(await p.locator("main").innerText(), /Your manager is Kelly Moore, Head of Design/);
   await shot(p, "home");
@@ -84,13 +72,13 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
   perrors.splice(0, perrors.length);
 
   // Signing out and in again with the new password.
-  await p.goto(`${server.base}/`);
+  await p.goto(`${app.server.base}/`);
   await p.getByRole("button", { name: "Sign out" }).click();
   await p.waitForURL(/\/sign-in$/);
   await p.getByLabel("E-mail").fill("PRIYA@meridian.example");
   await p.getByLabel("Password").fill("my own long password");
   await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL(`${server.base}/`);
+  await p.waitForURL(`${app.server.base}/`);
   assert.match(await p.locator("h1").innerText(), /Hello, Priya Natarajan/);
 
   assert.deepEqual(errors, []);
@@ -100,20 +88,20 @@ test("set-up, CSV import of seven people, invite accepted, home page", { skip: s
 });
 
 test("a bad CSV lists every bad row and imports nobody", { skip: skip ?? false }, async () => {
-  const ctx = await browser.newContext();
+  const ctx = await app.browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`${server.base}/sign-in`);
+  await page.goto(`${app.server.base}/sign-in`);
   await page.getByLabel("E-mail").fill("ada@meridian.example");
   await page.getByLabel("Password").fill("a perfectly long password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.base}/`);
+  await page.waitForURL(`${app.server.base}/`);
   const bad = [
     "email,name,title,department,manager_email",
     "new1@meridian.example,New One,,,",
     "not-an-email,Broken,,,",
     "new2@meridian.example,New Two,,,nobody@meridian.example",
   ].join("\n");
-  await page.goto(`${server.base}/people/import`);
+  await page.goto(`${app.server.base}/people/import`);
   await page.getByLabel("CSV file").setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
   await page.getByRole("button", { name: "Import" }).click();
   const list = page.locator(".row-errors li");
@@ -122,7 +110,7 @@ test("a bad CSV lists every bad row and imports nobody", { skip: skip ?? false }
   assert.equal(items.length, 2, items.join("\n"));
   assert.match(items[0], /^Line 3:/);
   assert.match(items[1], /^Line 4:.*nobody@meridian\.example/);
-  await page.goto(`${server.base}/people`);
+  await page.goto(`${app.server.base}/people`);
   assert.doesNotMatch(await page.locator("tbody").innerText(), /New One/);
   await ctx.close();
 });

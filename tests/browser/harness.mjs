@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -134,4 +135,23 @@ export async function screenshot(page, name) {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Registers the hooks every browser test file needs: one server (with `args`)
+ * and one Chromium for the file, both stopped afterwards. `app.skip` is the
+ * reason to skip when no browser exists outside CI.
+ */
+export function useServer(args = []) {
+  const app = { skip: browserMissing(), server: null, browser: null };
+  before(async () => {
+    if (app.skip) return;
+    app.server = await startServer(args);
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+  });
+  return app;
 }

@@ -1,26 +1,14 @@
 // A leader builds their own question set: imports Markdown with a preview,
 // maps a JSON question bank's categories, edits and reorders, and schedules
 // a conversation with it; the conversation keeps its snapshot.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { browserMissing, launchBrowser, signIn, startServer } from "./harness.mjs";
+import { signIn, useServer } from "./harness.mjs";
 
-const skip = browserMissing();
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServer(["--demo"]);
+const skip = app.skip;
 
 const MARKDOWN = `# Kitchen check-in
 
@@ -34,7 +22,7 @@ const MARKDOWN = `# Kitchen check-in
 `;
 
 test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async () => {
-  const { ctx, page, errors } = await signIn(browser, server.base, "kelly.moore@meridian.example");
+  const { ctx, page, errors } = await signIn(app.browser, app.server.base, "kelly.moore@meridian.example");
 
   await page.getByRole("link", { name: "Questions", exact: true }).click();
   assert.match(await page.locator("tbody").innerText(), /Career dreaming\s+Built in\s+3\s+3\s+3/);
@@ -71,7 +59,7 @@ test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async
   ]);
 
   // Use it, then change the set: the conversation keeps what it was asked with.
-  await page.goto(`${server.base}/conversations/new`);
+  await page.goto(`${app.server.base}/conversations/new`);
   await page.getByLabel("With").selectOption({ label: "Aisha Bello" });
   await page.getByLabel("Questions").selectOption({ label: "Kitchen check-in" });
   await page.getByLabel("Look back over the past").fill("2");
@@ -79,7 +67,7 @@ test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async
   await page.waitForURL(/\/conversations\/\d+$/);
   const conversation = page.url();
   assert.match(await page.locator("main").innerText(), /Over the past two months, which service went best for you\?/);
-  await page.goto(`${server.base}/question-sets`);
+  await page.goto(`${app.server.base}/question-sets`);
   await page.getByRole("row", { name: /Kitchen check-in/ }).getByRole("link", { name: "Edit" }).click();
   await page.getByLabel("Question 1", { exact: true }).fill("Changed later.");
   await page.getByRole("button", { name: "Save set" }).click();
@@ -94,8 +82,8 @@ test("import, preview, save, edit, reorder, use", { skip: skip ?? false }, async
 const bank = resolve(import.meta.dirname, "../../../shared/external/vgraupera-1on1-questions/questions.json");
 
 test("a JSON question bank's categories are mapped before saving", { skip: skip ?? (!existsSync(bank) && process.env.CI !== "true" ? "shared question bank not found" : false) }, async () => {
-  const { ctx, page } = await signIn(browser, server.base, "kelly.moore@meridian.example");
-  await page.goto(`${server.base}/question-sets/import`);
+  const { ctx, page } = await signIn(app.browser, app.server.base, "kelly.moore@meridian.example");
+  await page.goto(`${app.server.base}/question-sets/import`);
   await page.getByLabel("Question bank (JSON)").check();
   await page.getByLabel("File").setInputFiles({ name: "questions.json", mimeType: "application/json", buffer: readFileSync(bank) });
   await page.getByRole("button", { name: "Preview" }).click();

@@ -1,32 +1,20 @@
 // Suggested themes: the report sees what their drafts suggest; once shared,
 // the leader sees the evidence highlighted and confirms a theme by name;
 // an admin adds an organisation theme that is suggested at once.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { browserMissing, launchBrowser, signIn as signInAs, startServer } from "./harness.mjs";
+import { signIn as signInAs, useServer } from "./harness.mjs";
 
-const skip = browserMissing();
-let server;
-let browser;
+const app = useServer(["--demo"]);
+const skip = app.skip;
 
-before(async () => {
-  if (skip) return;
-  server = await startServer(["--demo"]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const signIn = (email) => signInAs(browser, server.base, email);
+const signIn = (email) => signInAs(app.browser, app.server.base, email);
 
 const DRAINING = "Endless status meetings and late nights. I'm exhausted and running on empty.";
 
 test("suggest from drafts privately, highlight once shared, confirm by name", { skip: skip ?? false }, async () => {
   const kelly = await signIn("kelly.moore@meridian.example");
-  await kelly.page.goto(`${server.base}/conversations/new`);
+  await kelly.page.goto(`${app.server.base}/conversations/new`);
   await kelly.page.getByLabel("With").selectOption({ label: "Priya Natarajan" });
   await kelly.page.getByRole("button", { name: "Schedule" }).click();
   await kelly.page.waitForURL(/\/conversations\/\d+$/);
@@ -60,7 +48,7 @@ test("suggest from drafts privately, highlight once shared, confirm by name", { 
 
   await priya.page.reload();
   assert.match(await priya.page.locator("#themes").innerText(), /Sustainable pace/);
-  await priya.page.goto(`${server.base}/themes`);
+  await priya.page.goto(`${app.server.base}/themes`);
   assert.match(await priya.page.locator("main").innerText(), /Your themes over time[\s\S]*Sustainable pace/);
 
   assert.deepEqual(kelly.errors, []);
@@ -71,7 +59,7 @@ test("suggest from drafts privately, highlight once shared, confirm by name", { 
 
 test("an admin adds an organisation theme", { skip: skip ?? false }, async () => {
   const morgan = await signIn("morgan.reyes@meridian.example");
-  await morgan.page.goto(`${server.base}/themes`);
+  await morgan.page.goto(`${app.server.base}/themes`);
   await morgan.page.getByLabel("Id").fill("customer-trust");
   await morgan.page.getByLabel("Name", { exact: true }).fill("Customer trust");
   await morgan.page.getByLabel("Cue phrases").fill("customer trust\nrenewal calls\nchurn");

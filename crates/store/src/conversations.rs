@@ -567,6 +567,37 @@ impl Store {
         Ok(to_conversation(m))
     }
 
+    /// For each conversation: how many questions it asks and how many answers
+    /// are shared. Two grouped queries for any number of conversations, for
+    /// list pages that show "shared 3 of 9".
+    pub async fn sharing_counts(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, (usize, usize)>> {
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let backend = self.backend();
+        let marks = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let values: Vec<Value> = ids.iter().map(|i| (*i).into()).collect();
+        let queries = [
+            format!(
+                "SELECT conversation_id, COUNT(*) AS n FROM conversation_questions WHERE conversation_id IN ({marks}) GROUP BY conversation_id"
+            ),
+            format!(
+                "SELECT conversation_id, COUNT(*) AS n FROM answers WHERE shared_at IS NOT NULL AND conversation_id IN ({marks}) GROUP BY conversation_id"
+            ),
+        ];
+        for (which, q) in queries.iter().enumerate() {
+            let rows =
+                self.db.query_all_raw(Statement::from_sql_and_values(backend, sql(backend, q), values.clone())).await?;
+            for r in rows {
+                let (id, n): (i64, i64) = (r.try_get("", "conversation_id")?, r.try_get("", "n")?);
+                let entry = out.entry(id).or_insert((0, 0));
+                if which == 0 { entry.0 = n as usize } else { entry.1 = n as usize }
+            }
+        }
+        Ok(out)
+    }
+
     /// Every answer, drafts included: only for the report's own views.
     pub async fn answers_of_report(&self, conversation_id: i64) -> Result<Vec<Answer>> {
         let rows =

@@ -218,6 +218,15 @@ impl Store {
         }
     }
 
+    /// Names of the given people, in one query (for list pages).
+    pub async fn names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = person::Entity::find().filter(person::Column::Id.is_in(ids.to_vec())).all(&self.db).await?;
+        Ok(rows.into_iter().map(|p| (p.id, p.name)).collect())
+    }
+
     /// Everyone, by name.
     pub async fn list_people(&self) -> Result<Vec<Person>> {
         let departments = self.department_names(&self.db).await?;

@@ -153,14 +153,19 @@ impl Store {
             .order_by_asc(conv::Column::ScheduledAt)
             .all(&self.db)
             .await?;
-        let mut out = Vec::new();
-        for c in convs {
-            for t in self.conversation_themes(c.id).await? {
-                if t.status == ThemeStatus::Confirmed {
-                    out.push((c.scheduled_at, c.id, t));
-                }
-            }
-        }
+        let when: std::collections::HashMap<i64, Timestamp> = convs.iter().map(|c| (c.id, c.scheduled_at)).collect();
+        // One query for all of them, not one per conversation.
+        let rows = ct::Entity::find()
+            .filter(ct::Column::ConversationId.is_in(when.keys().copied().collect::<Vec<_>>()))
+            .filter(ct::Column::Status.eq(ThemeStatus::Confirmed.as_str()))
+            .order_by_asc(ct::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out: Vec<_> = rows
+            .into_iter()
+            .filter_map(|m| Some((*when.get(&m.conversation_id)?, m.conversation_id, to_theme(m))))
+            .collect();
+        out.sort_by_key(|(at, id, _)| (*at, *id));
         Ok(out)
     }
 

@@ -219,6 +219,18 @@ fn slug(label: &str) -> String {
     s
 }
 
+/// A confirmed theme people named themselves: added, or merged from suggestions.
+fn named_by_people(label: &str, valence: &str, merged_from: Vec<String>) -> Result<ThemeDecision, AppError> {
+    let label = check_label(label)?;
+    Ok(ThemeDecision {
+        key: slug(&label),
+        label,
+        valence: check_valence(valence)?,
+        status: ThemeStatus::Confirmed,
+        merged_from,
+    })
+}
+
 /// Records a decision by the report or the leader.
 pub async fn decide(store: &Store, v: &Identity, id: i64, d: Decide) -> Result<(), AppError> {
     let (c, _) = conv::load_for(store, v, id, ConversationAction::DecideThemes).await?;
@@ -249,25 +261,9 @@ pub async fn decide(store: &Store, v: &Identity, id: i64, d: Decide) -> Result<(
             if keys.len() < 2 {
                 return Err(AppError::BadRequest("Choose at least two suggestions to merge.".into()));
             }
-            let label = check_label(&label)?;
-            ThemeDecision {
-                key: slug(&label),
-                label,
-                valence: check_valence(&valence)?,
-                status: ThemeStatus::Confirmed,
-                merged_from: keys,
-            }
+            named_by_people(&label, &valence, keys)?
         }
-        Decide::Add { label, valence } => {
-            let label = check_label(&label)?;
-            ThemeDecision {
-                key: slug(&label),
-                label,
-                valence: check_valence(&valence)?,
-                status: ThemeStatus::Confirmed,
-                merged_from: vec![],
-            }
-        }
+        Decide::Add { label, valence } => named_by_people(&label, &valence, Vec::new())?,
     };
     store.decide_theme(id, v.person.id, &decision).await?;
     tracing::info!(conversation = id, person = v.person.id, theme = %decision.key, "theme decided");

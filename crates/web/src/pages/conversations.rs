@@ -65,10 +65,9 @@ async fn name_of(state: &AppState, id: i64) -> Result<String, AppError> {
     Ok(state.store().person(id).await?.map(|p| p.name).unwrap_or_else(|| "someone".into()))
 }
 
-async fn shared_summary(state: &AppState, c: &Conversation) -> Result<String, AppError> {
-    let asked = state.store().asked_questions(c.id).await?.len();
-    let shared = state.store().shared_answers(c.id).await?.len();
-    Ok(format!("{shared} of {asked} answers shared"))
+fn shared_summary(counts: &HashMap<i64, (usize, usize)>, id: i64) -> String {
+    let (asked, shared) = counts.get(&id).copied().unwrap_or_default();
+    format!("{shared} of {asked} answers shared")
 }
 
 /// Upcoming first (soonest first), then past (latest first).
@@ -84,58 +83,57 @@ fn order(mut cs: Vec<Conversation>) -> Vec<Conversation> {
 /// Everything a person has to do with career conversations.
 pub async fn list(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
     let store = state.store();
-    let mut mine = Vec::new();
-    for c in order(store.conversations_of_report(v.person.id).await?) {
-        let detail = if c.state.is_open() { shared_summary(&state, &c).await? } else { String::new() };
-        mine.push(Row {
-            id: c.id,
-            when: display_when(c.scheduled_at, &c.time_zone),
-            other: name_of(&state, c.leader_id).await?,
-            state: c.state.as_str(),
-            state_label: state_label(c.state),
-            detail,
-        });
-    }
+    let mine_all = order(store.conversations_of_report(v.person.id).await?);
     let led_all = order(store.conversations_led_by(v.person.id).await?);
-    let mut team = Vec::new();
-    for r in store.direct_reports(v.person.id).await?.into_iter().filter(|p| p.active) {
-        let next = led_all.iter().find(|c| c.report_id == r.id && c.state.is_open());
-        team.push(TeamRow {
-            id: r.id,
-            name: r.name,
-            title: r.title,
-            next_id: next.map(|c| c.id).unwrap_or(0),
-            next_when: next.map(|c| display_when(c.scheduled_at, &c.time_zone)).unwrap_or_default(),
-            next_state: next.map(|c| c.state.as_str()).unwrap_or(""),
-            next_state_label: next.map(|c| state_label(c.state)).unwrap_or(""),
-            shared: match next {
-                Some(c) => shared_summary(&state, c).await?,
-                None => String::new(),
-            },
-        });
-    }
-    let mut led = Vec::new();
-    for c in &led_all {
-        led.push(Row {
-            id: c.id,
-            when: display_when(c.scheduled_at, &c.time_zone),
-            other: name_of(&state, c.report_id).await?,
-            state: c.state.as_str(),
-            state_label: state_label(c.state),
-            detail: if c.leader_access_revoked { "access taken back".into() } else { String::new() },
-        });
-    }
-    let mut granted = Vec::new();
-    for c in store.conversations_granted_to(v.person.id).await? {
-        granted.push(Row {
-            id: c.id,
-            when: display_when(c.scheduled_at, &c.time_zone),
-            other: format!("{} with {}", name_of(&state, c.report_id).await?, name_of(&state, c.leader_id).await?),
-            state: c.state.as_str(),
-            state_label: state_label(c.state),
-            detail: String::new(),
-        });
-    }
+    let granted_all = store.conversations_granted_to(v.person.id).await?;
+    let reports: Vec<_> = store.direct_reports(v.person.id).await?.into_iter().filter(|p| p.active).collect();
+    // Counts and names for every row in two and one queries, not per row.
+    let ids: Vec<i64> = mine_all.iter().chain(&led_all).map(|c| c.id).collect();
+    let counts = store.sharing_counts(&ids).await?;
+    let people: Vec<i64> =
+        mine_all.iter().chain(&led_all).chain(&granted_all).flat_map(|c| [c.report_id, c.leader_id]).collect();
+    let names = store.names(&people).await?;
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| "someone".into());
+    let row = |c: &Conversation, other: String, detail: String| Row {
+        id: c.id,
+        when: display_when(c.scheduled_at, &c.time_zone),
+        other,
+        state: c.state.as_str(),
+        state_label: state_label(c.state),
+        detail,
+    };
+    let mine = mine_all
+        .iter()
+        .map(|c| {
+            row(c, name(c.leader_id), if c.state.is_open() { shared_summary(&counts, c.id) } else { String::new() })
+        })
+        .collect();
+    let team = reports
+        .into_iter()
+        .map(|r| {
+            let next = led_all.iter().find(|c| c.report_id == r.id && c.state.is_open());
+            TeamRow {
+                id: r.id,
+                name: r.name,
+                title: r.title,
+                next_id: next.map(|c| c.id).unwrap_or(0),
+                next_when: next.map(|c| display_when(c.scheduled_at, &c.time_zone)).unwrap_or_default(),
+                next_state: next.map(|c| c.state.as_str()).unwrap_or(""),
+                next_state_label: next.map(|c| state_label(c.state)).unwrap_or(""),
+                shared: next.map(|c| shared_summary(&counts, c.id)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let led = led_all
+        .iter()
+        .map(|c| {
+            row(c, name(c.report_id), if c.leader_access_revoked { "access taken back".into() } else { String::new() })
+        })
+        .collect();
+    let granted = granted_all
+        .iter()
+        .map(|c| row(c, format!("{} with {}", name(c.report_id), name(c.leader_id)), String::new()))
+        .collect();
     render_with(
         StatusCode::OK,
         &ListPage {

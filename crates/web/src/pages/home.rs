@@ -57,13 +57,16 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         }),
         None => None,
     };
+    let led: Vec<_> = open_soonest(store.conversations_led_by(v.person.id).await?).into_iter().take(8).collect();
+    let ids: Vec<i64> = led.iter().map(|c| c.id).collect();
+    let counts = store.sharing_counts(&ids).await?;
+    let names = store.names(&led.iter().map(|c| c.report_id).collect::<Vec<_>>()).await?;
     let mut upcoming = Vec::new();
-    for c in open_soonest(store.conversations_led_by(v.person.id).await?).into_iter().take(8) {
-        let asked = store.asked_questions(c.id).await?.len();
-        let shared = store.shared_answers(c.id).await?.len();
+    for c in led {
+        let (asked, shared) = counts.get(&c.id).copied().unwrap_or_default();
         upcoming.push(Upcoming {
             id: c.id,
-            with: store.person(c.report_id).await?.map(|p| p.name).unwrap_or_default(),
+            with: names.get(&c.report_id).cloned().unwrap_or_default(),
             when: display_when(c.scheduled_at, &c.time_zone),
             shared: if shared == 0 {
                 "nothing shared yet".into()
