@@ -8,6 +8,7 @@ pub mod email;
 pub mod guide;
 pub mod import;
 pub mod person;
+pub mod plan;
 pub mod policy;
 pub mod question_import;
 
