@@ -190,6 +190,45 @@ pub fn may_create_set(actor: Actor, is_leader: bool, owner: SetOwner) -> Result<
     if ok { Ok(()) } else { Err(Denial::Forbidden) }
 }
 
+/// How a person stands to a growth plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanPart {
+    /// Whose plan it is.
+    Owner,
+    /// Their current direct manager, who co-creates it with them.
+    Leader,
+    /// Anyone else: admins, managers further up, the leader before a change.
+    Outsider,
+}
+
+/// Something to do with a growth plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanAction {
+    /// Read it, its history and its wall.
+    View,
+    /// Change themes and steps, hold check-ins, export it.
+    Edit,
+}
+
+/// A plan is the owner's and their leader's to read and shape together;
+/// for everyone else it does not exist.
+pub fn decide_plan(part: PlanPart, _action: PlanAction) -> Result<(), Denial> {
+    match part {
+        PlanPart::Owner | PlanPart::Leader => Ok(()),
+        PlanPart::Outsider => Err(Denial::NotFound),
+    }
+}
+
+/// Who may record a role change: admins, and leaders for people in their tree.
+/// Anyone who may see a person may read their role history.
+pub fn may_record_role(actor: Actor, relation: Relation) -> Result<(), Denial> {
+    match (actor.role, relation) {
+        (Role::Admin, _) | (_, Relation::Leads) => Ok(()),
+        (_, Relation::Other) => Err(Denial::NotFound),
+        _ => Err(Denial::Forbidden),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +339,23 @@ mod tests {
         assert_eq!(may_schedule(MEMBER, Some(MEMBER.id)), Ok(()));
         assert_eq!(may_schedule(ADMIN, Some(MEMBER.id)), Err(Denial::NotFound));
         assert_eq!(may_schedule(MEMBER, None), Err(Denial::NotFound));
+    }
+
+    #[test]
+    fn plans_belong_to_the_owner_and_their_leader() {
+        for action in [PlanAction::View, PlanAction::Edit] {
+            assert_eq!(decide_plan(PlanPart::Owner, action), Ok(()));
+            assert_eq!(decide_plan(PlanPart::Leader, action), Ok(()));
+            assert_eq!(decide_plan(PlanPart::Outsider, action), Err(Denial::NotFound));
+        }
+    }
+
+    #[test]
+    fn roles_are_recorded_by_leaders_and_admins() {
+        assert_eq!(may_record_role(ADMIN, Other), Ok(()));
+        assert_eq!(may_record_role(MEMBER, Leads), Ok(()));
+        assert_eq!(may_record_role(MEMBER, Myself), Err(Denial::Forbidden));
+        assert_eq!(may_record_role(MEMBER, ReportsTo), Err(Denial::Forbidden));
+        assert_eq!(may_record_role(MEMBER, Other), Err(Denial::NotFound));
     }
 }

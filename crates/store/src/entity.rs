@@ -197,3 +197,82 @@ entity_module!(custom_theme, "custom_themes", {
     pub created_at: super::Ts,
     pub updated_at: super::Ts,
 });
+
+type Date = sea_orm::prelude::Date;
+
+entity_module!(role, "roles", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    pub title: String,
+    pub department: String,
+    pub started_on: super::Date,
+    pub ended_on: Option<super::Date>,
+    pub recorded_by: i64,
+    pub recorded_at: super::Ts,
+});
+
+entity_module!(plan, "plans", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    pub leader_id: i64,
+    pub conversation_id: Option<i64>,
+    pub starts_on: super::Date,
+    pub ends_on: super::Date,
+    pub time_zone: String,
+    pub state: String,
+    pub review: String,
+    pub version: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+    pub closed_at: Option<super::Ts>,
+});
+
+entity_module!(plan_theme, "plan_themes", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i32,
+    pub theme_key: String,
+    pub label: String,
+    pub dropped: bool,
+});
+
+entity_module!(plan_step, "plan_steps", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub theme_id: i64,
+    pub position: i32,
+    pub kind: String,
+    pub what: String,
+    pub signal: String,
+    pub support: String,
+    pub target_quarter: i32,
+    pub status: String,
+    pub progress: String,
+    pub updated_at: super::Ts,
+});
+
+entity_module!(checkin, "checkins", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i32,
+    pub due_on: super::Date,
+    pub completed_at: Option<super::Ts>,
+    pub completed_by: Option<i64>,
+    pub what_changed: String,
+});
+
+entity_module!(plan_change, "plan_changes", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub plan_id: i64,
+    pub person_id: i64,
+    pub changed_at: super::Ts,
+    pub checkin_id: Option<i64>,
+    pub summary: String,
+    pub snapshot: String,
+});

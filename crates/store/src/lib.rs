@@ -5,6 +5,7 @@ mod conversations;
 mod entity;
 mod migrate;
 mod people;
+mod plans;
 pub mod secret;
 mod sign_in;
 mod themes;
@@ -22,6 +23,10 @@ pub use conversations::{
     QuestionSet, Saved, SetScope,
 };
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
+pub use plans::{
+    Checkin, CheckinRecord, Edited, NewPlan, NewRole, Plan, PlanChange, PlanDetail, PlanEdit, PlanState, PlanTheme,
+    Role, Step, StepProgress,
+};
 pub use sign_in::{ApiToken, FailureCounts, InviteError, NewSession, SessionRecord};
 pub use themes::{ConversationTheme, CustomTheme, ThemeDecision, ThemeStatus};
 pub use url::{DatabaseUrl, Engine, UrlError};

@@ -134,7 +134,7 @@ impl Store {
     }
 
     /// Finds or creates a department by name, case-insensitively.
-    async fn department_id(db: &impl ConnectionTrait, name: &str) -> Result<Option<i64>> {
+    pub(crate) async fn department_id(db: &impl ConnectionTrait, name: &str) -> Result<Option<i64>> {
         let name = name.trim();
         if name.is_empty() {
             return Ok(None);

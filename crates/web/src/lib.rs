@@ -14,6 +14,7 @@ mod guard;
 mod metrics;
 mod pages;
 mod password;
+mod plans;
 mod question_sets;
 mod themes;
 

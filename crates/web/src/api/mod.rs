@@ -3,6 +3,7 @@
 
 mod conversations;
 mod people;
+mod plans;
 mod question_sets;
 mod themes;
 mod tokens;
@@ -24,7 +25,8 @@ use crate::AppState;
     tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
          (name = "conversations", description = "Career conversations: answers, sharing, notes"),
          (name = "question-sets", description = "Past, Present and Future questions, and their importers"),
-         (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"))
+         (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"),
+         (name = "plans", description = "Growth plans: priority themes, steps, history, quarterly check-ins, role history"))
 )]
 struct ApiDoc;
 
@@ -93,6 +95,15 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(themes::taxonomy))
         .routes(routes!(themes::put_custom, themes::delete_custom))
         .routes(routes!(themes::history))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::get_one, plans::update))
+        .routes(routes!(plans::add_theme))
+        .routes(routes!(plans::update_theme))
+        .routes(routes!(plans::add_step))
+        .routes(routes!(plans::update_step))
+        .routes(routes!(plans::history))
+        .routes(routes!(plans::checkin))
+        .routes(routes!(plans::roles, plans::record_role))
         .routes(routes!(question_sets::list, question_sets::create))
         .routes(routes!(question_sets::import))
         .routes(routes!(question_sets::get_one, question_sets::update, question_sets::delete));

@@ -421,6 +421,7 @@ fn highlight(blocks: &mut [Block], suggestions: &[crate::themes::Suggestion]) {
 #[derive(Template)]
 #[template(path = "prepare.html")]
 struct PreparePage {
+    plan: PlanBox,
     chrome: Chrome,
     c: Conversation,
     when: String,
@@ -519,6 +520,21 @@ async fn access_rows(state: &AppState, v: &Identity, c: &Conversation) -> Result
     Ok(out)
 }
 
+/// The growth plan a held conversation leads to, or the button that starts it.
+pub struct PlanBox {
+    plan_id: i64,
+    can_start: bool,
+}
+
+async fn plan_box(state: &AppState, c: &Conversation, part: Part) -> Result<PlanBox, AppError> {
+    let held = c.state == CState::Held;
+    if !held || !matches!(part, Part::Report | Part::Leader) {
+        return Ok(PlanBox { plan_id: 0, can_start: false });
+    }
+    let plan_id = state.store().plan_from_conversation(c.id).await?.map(|p| p.id).unwrap_or(0);
+    Ok(PlanBox { plan_id, can_start: plan_id == 0 })
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn prepare_page(
     state: &AppState,
@@ -546,6 +562,7 @@ async fn prepare_page(
     render_with(
         status,
         &PreparePage {
+            plan: plan_box(state, &c, Part::Report).await?,
             chrome: Chrome::of(v, "conversations"),
             when: display_when(c.scheduled_at, &c.time_zone),
             leader_name: name_of(state, c.leader_id).await?,
@@ -567,6 +584,7 @@ async fn prepare_page(
 #[derive(Template)]
 #[template(path = "conversation_leader.html")]
 struct LeaderPage {
+    plan: PlanBox,
     chrome: Chrome,
     c: Conversation,
     when: String,
@@ -643,6 +661,7 @@ async fn leader_page(
     render_with(
         status,
         &LeaderPage {
+            plan: plan_box(state, &c, part).await?,
             chrome: Chrome::of(v, "conversations"),
             when: display_when(c.scheduled_at, &c.time_zone),
             report_name: name_of(state, c.report_id).await?,

@@ -19,6 +19,15 @@ pub struct Upcoming {
     preparing: bool,
 }
 
+/// A check-in that is due or overdue, on the member's or the leader's home.
+pub struct DueCheckin {
+    plan_id: i64,
+    number: u32,
+    whose: String,
+    due_on: String,
+    state: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -29,6 +38,7 @@ struct HomePage {
     people_count: u64,
     next: Option<Upcoming>,
     upcoming: Vec<Upcoming>,
+    checkins: Vec<DueCheckin>,
 }
 
 /// Open conversations, soonest first.
@@ -45,7 +55,7 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         Some(id) => store.person(id).await?,
         None => None,
     };
-    let reports = store.direct_reports(v.person.id).await?.into_iter().filter(|p| p.active).collect();
+    let reports: Vec<Person> = store.direct_reports(v.person.id).await?.into_iter().filter(|p| p.active).collect();
     let people_count = if v.actor().role == foothold_domain::Role::Admin { store.count_people().await? } else { 0 };
     let next = match open_soonest(store.conversations_of_report(v.person.id).await?).into_iter().next() {
         Some(c) => Some(Upcoming {
@@ -76,6 +86,7 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
             preparing: c.state != foothold_domain::conversation::State::Scheduled,
         });
     }
+    let checkins = due_checkins(store, &v.person, &reports).await?;
     render(&HomePage {
         chrome: Chrome::of(&v, "home"),
         me: v.person.clone(),
@@ -84,5 +95,41 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         people_count,
         next,
         upcoming,
+        checkins,
     })
+}
+
+/// Check-ins of the viewer's own plan and their direct reports' plans that
+/// are due (within two weeks) or overdue, by each plan's own calendar.
+async fn due_checkins(
+    store: &foothold_store::Store,
+    me: &Person,
+    reports: &[Person],
+) -> Result<Vec<DueCheckin>, crate::error::AppError> {
+    use foothold_domain::plan::CheckinState;
+    let mut people: Vec<i64> = reports.iter().map(|r| r.id).collect();
+    people.push(me.id);
+    let plans = store.active_plans_of(&people).await?;
+    let open = store.open_checkins(&plans.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+    let mut out = Vec::new();
+    for p in &plans {
+        // Only the next check-in of each plan: the later ones are not due yet.
+        let Some(c) = open.iter().find(|c| c.plan_id == p.id) else { continue };
+        let s = CheckinState::on(c.due_on, false, crate::plans::today_in(&p.time_zone));
+        if matches!(s, CheckinState::Due | CheckinState::Overdue) {
+            let whose = if p.person_id == me.id {
+                "Your plan".to_owned()
+            } else {
+                reports.iter().find(|r| r.id == p.person_id).map(|r| format!("{}'s plan", r.name)).unwrap_or_default()
+            };
+            out.push(DueCheckin {
+                plan_id: p.id,
+                number: c.number,
+                whose,
+                due_on: c.due_on.format("%-d %b %Y").to_string(),
+                state: s.as_str(),
+            });
+        }
+    }
+    Ok(out)
 }

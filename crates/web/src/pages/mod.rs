@@ -7,6 +7,7 @@ mod conversations;
 mod home;
 mod ops;
 mod people;
+mod plans;
 mod profile;
 mod question_sets;
 mod session;
@@ -96,6 +97,14 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/reschedule", get(conversations::reschedule_form).post(conversations::reschedule))
         .route("/conversations/{id}/access", post(conversations::access))
         .route("/conversations/{id}/themes", post(conversations::decide_themes))
+        .route("/conversations/{id}/plan", post(plans::start))
+        .route("/plans", get(plans::list))
+        .route("/plans/{id}", get(plans::show).post(plans::edit))
+        .route("/plans/{id}/history", get(plans::history))
+        .route("/plans/{id}/print", get(plans::print))
+        .route("/plans/{id}/plan.md", get(plans::markdown))
+        .route("/plans/{id}/checkins/{number}", get(plans::checkin_form).post(plans::checkin))
+        .route("/people/{id}/roles", post(plans::record_role))
         .route("/question-sets", get(question_sets::list).post(question_sets::create))
         .route("/question-sets/new", get(question_sets::new_form))
         .route(
