@@ -444,11 +444,23 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Difference> {
     }
     for s in &after.steps {
         match before.steps.iter().find(|b| b.id == s.id) {
-            None => out.push(diff(
-                "added",
-                "step",
-                format!("Step added: {} ({}, quarter {}).", s.what, s.kind.label().to_lowercase(), s.target_quarter),
-            )),
+            None => {
+                // A step added and moved on between the two points shows where it stands.
+                let status = match s.status {
+                    StepStatus::Planned => String::new(),
+                    other => format!(", {}", other.label().to_lowercase()),
+                };
+                out.push(diff(
+                    "added",
+                    "step",
+                    format!(
+                        "Step added: {} ({}, quarter {}{status}).",
+                        s.what,
+                        s.kind.label().to_lowercase(),
+                        s.target_quarter
+                    ),
+                ))
+            }
             Some(b) => {
                 if b.status != s.status {
                     out.push(diff(

@@ -96,6 +96,18 @@ mod tests {
     }
 
     #[test]
+    fn comments_hold_no_semicolons() {
+        // Statements are split on ';', so one inside a comment would cut a statement in two.
+        for m in MIGRATIONS {
+            for line in m.sql.lines() {
+                if let Some((_, comment)) = line.split_once("--") {
+                    assert!(!comment.contains(';'), "migration {}: ';' in a comment: {line}", m.version);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dialect_replaces_every_token() {
         for m in MIGRATIONS {
             for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {

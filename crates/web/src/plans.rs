@@ -77,10 +77,10 @@ pub async fn start(
     if let Some(p) = store.plan_from_conversation(c.id).await? {
         return Err(AppError::Conflict(format!("This conversation already has a growth plan (plan {}).", p.id)));
     }
-    let held = c.held_at.unwrap_or(c.scheduled_at);
+    // The year counts from the conversation's date where it was held.
     let starts_on = match c.time_zone.parse::<Tz>() {
-        Ok(tz) => held.with_timezone(&tz).date_naive(),
-        Err(_) => held.date_naive(),
+        Ok(tz) => c.scheduled_at.with_timezone(&tz).date_naive(),
+        Err(_) => c.scheduled_at.date_naive(),
     };
     let ends_on = ends_on.unwrap_or_else(|| plan::default_end(starts_on));
     plan::check_window(starts_on, ends_on).map_err(problem)?;

@@ -674,9 +674,10 @@ pub async fn checkin(
     let progress = d
         .steps
         .iter()
-        .filter_map(|s| {
-            let status = f.rest.get(&format!("status_{}", s.id))?;
-            Some((s.id, status.clone(), f.rest.get(&format!("note_{}", s.id)).cloned().unwrap_or_default()))
+        .map(|s| {
+            // A step left out of the form keeps its status.
+            let status = f.rest.get(&format!("status_{}", s.id)).cloned().unwrap_or_else(|| s.status.as_str().into());
+            (s.id, status, f.rest.get(&format!("note_{}", s.id)).cloned().unwrap_or_default())
         })
         .collect();
     let mut order: Vec<(usize, usize, i64)> = Vec::new();

@@ -17,6 +17,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod permissions;
+mod plans;
 mod setup;
 mod sign_in;
 mod themes;
