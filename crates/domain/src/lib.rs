@@ -11,6 +11,7 @@ pub mod person;
 pub mod plan;
 pub mod policy;
 pub mod question_import;
+pub mod wall;
 
 pub use email::Email;
 pub use person::{PersonName, Role, Text};
