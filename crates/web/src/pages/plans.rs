@@ -136,9 +136,33 @@ fn role_view(r: &Role) -> RoleView {
 }
 
 /// The climbing wall of a plan: roles held and the steps planned.
-fn wall_of(_d: &PlanDetail, _roles: &[Role], _title: &str, _department: &str) -> (String, Vec<String>) {
-    // WALL-PENDING: replaced by foothold_domain::wall once merged.
-    (String::new(), Vec::new())
+fn wall_of(d: &PlanDetail, roles: &[Role], title: &str, department: &str) -> (String, Vec<String>) {
+    use foothold_domain::wall::{Hold, PlannedMove, Wall, draw};
+    let wall = Wall {
+        holds: roles
+            .iter()
+            .map(|r| Hold {
+                title: r.title.clone(),
+                department: r.department.clone(),
+                from: r.started_on,
+                to: r.ended_on,
+            })
+            .collect(),
+        moves: d
+            .steps
+            .iter()
+            .map(|s| PlannedMove {
+                kind: s.kind,
+                what: s.what.clone(),
+                status: s.status,
+                target_quarter: s.target_quarter,
+            })
+            .collect(),
+        current_title: title.to_owned(),
+        current_department: department.to_owned(),
+    };
+    let picture = draw(&wall);
+    (picture.svg, picture.description)
 }
 
 /// What a failed form carries back onto the page, so nothing typed is lost.
@@ -189,6 +213,7 @@ struct PlanPage {
     notice: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn plan_page(
     state: &AppState,
     v: &Identity,

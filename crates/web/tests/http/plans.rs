@@ -511,6 +511,18 @@ async fn the_plan_pages_keep_what_was_typed_when_a_save_fails() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = report.get(&format!("/plans/{pid}")).await;
     assert!(page.body.contains("UX Researcher, Research"), "the wall and role list show the new hold");
+    // The wall is well-formed SVG with the sideways step placed sideways, and a text alternative.
+    let svg = &page.body[page.body.find("<svg").expect("an svg")..page.body.find("</svg>").expect("svg end") + 6];
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("the wall is XML: {e}\n{svg}"));
+    assert_eq!(doc.root_element().attribute("role"), Some("img"));
+    let sideways = doc
+        .descendants()
+        .filter(|n| {
+            n.attribute("class").is_some_and(|c| c.contains("wall-dir-sideways") && c.contains("wall-status-done"))
+        })
+        .count();
+    assert_eq!(sideways, 1, "{svg}");
+    assert!(page.body.contains("Current hold: UX Researcher, Research"), "the wall in words");
 
     // The check-in page records progress and shows the difference afterwards.
     let res = report.get(&format!("/plans/{pid}/checkins/1")).await;
