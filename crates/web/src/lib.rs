@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 mod conversations;
 mod error;
+mod export;
 mod extract;
 mod guard;
 mod metrics;

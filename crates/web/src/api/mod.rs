@@ -2,6 +2,7 @@
 //! generated from these handlers.
 
 mod conversations;
+mod export;
 mod people;
 mod plans;
 mod question_sets;
@@ -95,6 +96,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(themes::taxonomy))
         .routes(routes!(themes::put_custom, themes::delete_custom))
         .routes(routes!(themes::history))
+        .routes(routes!(export::export))
         .routes(routes!(plans::list, plans::create))
         .routes(routes!(plans::get_one, plans::update))
         .routes(routes!(plans::add_theme))

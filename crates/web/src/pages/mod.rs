@@ -4,6 +4,7 @@ pub(crate) use people::INVITE_DAYS;
 pub use session::SETUP_TOKEN_KEY;
 
 mod conversations;
+mod export;
 mod home;
 mod ops;
 mod people;
@@ -118,6 +119,7 @@ pub fn router() -> Router<AppState> {
         .route("/question-sets/{id}/delete", post(question_sets::delete))
         .route("/themes", get(themes::show).post(themes::save))
         .route("/profile", get(profile::show))
+        .route("/profile/export", get(export::download))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))

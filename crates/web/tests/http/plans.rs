@@ -587,3 +587,79 @@ async fn due_and_overdue_check_ins_show_on_both_home_pages() {
     let home = app.browser_for(t.peer.id).await.get("/").await;
     assert!(!home.body.contains("check-in 1"), "{}", home.body);
 }
+
+/// The files of a zip archive, by name.
+fn unzip(bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut out = std::collections::HashMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let mut text = String::new();
+        f.read_to_string(&mut text).expect("utf-8");
+        let name = f.name().expect("entry name").to_string();
+        out.insert(name, text);
+    }
+    out
+}
+
+#[tokio::test]
+async fn everyone_downloads_all_of_their_own_data_and_nobody_elses() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let (id, q) = schedule(&t).await;
+    crate::conversations::save_ok(&t.report_api, id, q[0], "Shared: pairing with research.", 0).await;
+    crate::conversations::share(&t.report_api, id, q[0], true).await;
+    crate::conversations::save_ok(&t.report_api, id, q[1], "DRAFT-ONLY-MINE", 0).await;
+    let res = crate::conversations::save_note(&t.leader_api, id, "private", "LEADER-PRIVATE-NOTE", 0).await;
+    assert!(res.status.is_success(), "{}", res.body);
+    let res = t.leader_api.patch_json(&conv(id, ""), &json!({"state": "held"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let p = start(&t.report_api, id).await;
+    let res =
+        t.report_api.post_json(&format!("/api/v1/plans/{}/themes", id_of(&p)), &json!({"label": "Research"})).await;
+    let th = id_of(&res.json()["themes"][0]);
+    t.report_api
+        .post_json(&format!("/api/v1/plans/{}/steps", id_of(&p)), &step(th, "move_sideways", "Join research", 2))
+        .await;
+
+    let res = t.report_api.get("/api/v1/me/export").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header("content-type"), Some("application/zip"));
+    let bytes = t
+        .report_api
+        .request(reqwest::Method::GET, "/api/v1/me/export")
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("bytes");
+    let files = unzip(&bytes);
+    for name in
+        ["person.json", "conversations.json", "conversations-led.json", "plans.json", "roles.json", "README.txt"]
+    {
+        assert!(files.contains_key(&format!("foothold-export/{name}")), "{name} in {:?}", files.keys());
+    }
+    let conversations = &files["foothold-export/conversations.json"];
+    assert!(conversations.contains("DRAFT-ONLY-MINE") && conversations.contains("pairing with research"));
+    assert!(!files.values().any(|f| f.contains("LEADER-PRIVATE-NOTE")), "the leader's private notes are theirs");
+    assert!(files["foothold-export/plans.json"].contains("Join research"));
+    assert!(files.keys().any(|k| k.starts_with("foothold-export/plans/plan-") && k.ends_with(".md")));
+
+    // The leader's archive has their own notes and none of the report's words.
+    let leader = app.browser_for(t.leader.id).await;
+    let rb = leader.request(reqwest::Method::GET, "/profile/export");
+    let res = rb.send().await.expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers().get("content-disposition").and_then(|v| v.to_str().ok()),
+        Some("attachment; filename=\"foothold-export.zip\"")
+    );
+    let files = unzip(&res.bytes().await.expect("bytes"));
+    assert!(files["foothold-export/conversations-led.json"].contains("LEADER-PRIVATE-NOTE"));
+    assert!(!files.values().any(|f| f.contains("DRAFT-ONLY-MINE") || f.contains("pairing with research")), "{files:?}");
+    // Signed out: no archive.
+    let res = app.anonymous_api().get("/api/v1/me/export").await;
+    res.problem(StatusCode::UNAUTHORIZED);
+}
