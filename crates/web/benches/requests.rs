@@ -1,5 +1,6 @@
-//! Request latency of the two hottest conversation routes: an autosave and
-//! the leader's preparation view. Starts the real server in-process on
+//! Request latency of the hottest routes: an autosave, the leader's
+//! preparation view, and the growth plan page with its climbing wall (and the
+//! wall drawn on its own). Starts the real server in-process on
 //! loopback with a fresh SQLite file (and PostgreSQL when
 //! `FOOTHOLD_BENCH_DATABASE_URL` names a database), then times requests one
 //! after another from a client on the same machine. Figures are client-side
@@ -122,12 +123,133 @@ async fn run(label: &str, url: DatabaseUrl) {
         version = saved["version"].as_i64().expect("version");
     }
     stats(&format!("{label}: autosave (PUT answer)"), samples);
+
+    let plan = plan_with_a_year(&store, conv.id, report, leader).await;
+    let cookie = format!("foothold_session={}", leader_session.token);
+    for (name, path) in
+        [("plan page with wall", format!("/plans/{plan}")), ("printable plan", format!("/plans/{plan}/print"))]
+    {
+        let url = format!("{base}{path}");
+        let mut samples = Vec::with_capacity(SAMPLES);
+        for i in 0..WARMUP + SAMPLES {
+            let t = Instant::now();
+            let res = client.get(&url).header("cookie", &cookie).send().await.expect("plan");
+            assert_eq!(res.status(), 200);
+            let body = res.bytes().await.expect("body");
+            if i >= WARMUP {
+                samples.push(t.elapsed());
+            }
+            assert!(body.windows(4).any(|w| w == b"<svg"));
+        }
+        stats(&format!("{label}: {name}"), samples);
+    }
     let _ = stop.send(());
     let _ = server.await;
 }
 
+/// A plan as it looks late in its year: three themes with four steps each,
+/// five earlier roles, two check-ins held.
+async fn plan_with_a_year(store: &Store, conversation: i64, report: i64, leader: i64) -> i64 {
+    use foothold_domain::plan::{StepInput, StepKind};
+    use foothold_store::{CheckinRecord, NewPlan, NewRole, PlanEdit};
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let themes = ["Research and discovery", "Design systems craft", "Leading critiques"];
+    let plan = store
+        .create_plan(
+            &NewPlan {
+                person_id: report,
+                leader_id: leader,
+                conversation_id: Some(conversation),
+                starts_on: start,
+                ends_on: foothold_domain::plan::default_end(start),
+                time_zone: "Europe/London".into(),
+                themes: themes.iter().map(|t| (t.to_lowercase(), (*t).to_owned())).collect(),
+            },
+            leader,
+        )
+        .await
+        .expect("plan");
+    let detail = store.plan_detail(plan.id).await.expect("detail").expect("plan");
+    for (i, t) in detail.themes.iter().enumerate() {
+        for j in 0..4 {
+            let kind = StepKind::ALL[(i * 4 + j) % StepKind::ALL.len()];
+            let step = StepInput {
+                kind: kind.as_str().into(),
+                what: format!("Step {j} of {}: pair with another team on a real problem", t.label),
+                signal: "They ask for it again".into(),
+                support: "Introductions and time".into(),
+                target_quarter: (j % 4 + 1) as i64,
+                status: ["planned", "in_progress", "done", "planned"][j].into(),
+            }
+            .check()
+            .expect("step");
+            store.edit_plan(plan.id, None, report, &PlanEdit::AddStep { theme_id: t.id, step }).await.expect("step");
+        }
+    }
+    for (n, year) in [(1, 2019), (2, 2021), (3, 2022), (4, 2023), (5, 2024)] {
+        let role = NewRole {
+            person_id: report,
+            title: format!("Designer {n}"),
+            department: if n % 2 == 0 { "Research".into() } else { "Design".into() },
+            started_on: chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("date"),
+            ended_on: None,
+        };
+        store.record_role(&role, leader).await.expect("role");
+    }
+    for number in 1..=2 {
+        let version = store.plan(plan.id).await.expect("plan").expect("plan").version;
+        let rec = CheckinRecord {
+            number,
+            progress: vec![],
+            theme_order: None,
+            what_changed: "Steady progress.".into(),
+            next_due: None,
+            review: None,
+        };
+        store.complete_checkin(plan.id, version, leader, &rec).await.expect("check-in");
+    }
+    plan.id
+}
+
+/// The wall alone, as the plan page draws it.
+fn wall_alone() {
+    use foothold_domain::plan::{StepKind, StepStatus};
+    use foothold_domain::wall::{Hold, PlannedMove, Wall, draw};
+    let wall = Wall {
+        holds: (0..5)
+            .map(|i| Hold {
+                title: format!("Designer {i}"),
+                department: "Design".into(),
+                from: chrono::NaiveDate::from_ymd_opt(2019 + i, 1, 1).expect("date"),
+                to: chrono::NaiveDate::from_ymd_opt(2019 + i, 12, 31),
+            })
+            .collect(),
+        moves: (0..12)
+            .map(|i| PlannedMove {
+                kind: StepKind::ALL[i % 6],
+                what: format!("Step {i}: pair with another team on a real problem"),
+                status: StepStatus::ALL[i % 4],
+                target_quarter: (i % 4 + 1) as u32,
+            })
+            .collect(),
+        current_title: "Senior Designer".into(),
+        current_department: "Design".into(),
+    };
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for i in 0..WARMUP + SAMPLES {
+        let t = Instant::now();
+        let picture = draw(&wall);
+        if i >= WARMUP {
+            samples.push(t.elapsed());
+        }
+        assert!(picture.svg.len() > 1000);
+    }
+    stats("climbing wall alone (5 holds, 12 steps)", samples);
+}
+
 #[tokio::main]
 async fn main() {
+    wall_alone();
     let dir = tempfile::tempdir().expect("tempdir");
     run("SQLite", DatabaseUrl::sqlite_file(&dir.path().join("bench.db"))).await;
     if let Ok(url) = std::env::var("FOOTHOLD_BENCH_DATABASE_URL") {
