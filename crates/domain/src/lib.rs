@@ -5,6 +5,7 @@
 
 pub mod conversation;
 pub mod email;
+pub mod engagement;
 pub mod guide;
 pub mod import;
 pub mod person;

@@ -276,3 +276,44 @@ entity_module!(plan_change, "plan_changes", {
     pub summary: String,
     pub snapshot: String,
 });
+
+entity_module!(pulse_round, "pulse_rounds", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub group_kind: String,
+    pub group_id: Option<i64>,
+    pub quarter: String,
+    pub opened_by: i64,
+    pub opened_at: super::Ts,
+    pub closes_on: super::Date,
+});
+
+entity_module!(pulse_response, "pulse_responses", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    pub quarter: String,
+    pub department_id: Option<i64>,
+    pub leaders: String,
+    pub energy: i32,
+    pub strengths: i32,
+    pub path: i32,
+    pub ownership: i32,
+    pub support: i32,
+    pub enps: i32,
+    pub answered_at: super::Ts,
+});
+
+entity_module!(performance_view, "performance_views", {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub person_id: i64,
+    pub leader_id: i64,
+    pub quarter: String,
+    pub rating: i32,
+    pub narrative: String,
+    pub member_comment: String,
+    pub version: i64,
+    pub created_at: super::Ts,
+    pub updated_at: super::Ts,
+});

@@ -2,6 +2,7 @@
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
 mod conversations;
+mod engagement;
 mod entity;
 mod migrate;
 mod people;
@@ -22,6 +23,7 @@ pub use conversations::{
     Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
     QuestionSet, Saved, SetScope,
 };
+pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use plans::{
     Checkin, CheckinRecord, Edited, NewPlan, NewRole, Plan, PlanChange, PlanDetail, PlanEdit, PlanState, PlanTheme,
