@@ -229,6 +229,51 @@ pub fn may_record_role(actor: Actor, relation: Relation) -> Result<(), Denial> {
     }
 }
 
+/// How someone stands to a person's performance views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerformancePart {
+    /// The person the views are about.
+    Member,
+    /// Their current direct manager, who writes them.
+    Leader,
+    /// Anyone else.
+    Other,
+}
+
+/// Something to do with performance views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerformanceAction {
+    /// Read them.
+    Read,
+    /// Write this quarter's view.
+    Write,
+    /// Add the member's comment.
+    Comment,
+}
+
+/// Performance views are for the member, their leader and admins; the leader
+/// writes, the member comments, admins read.
+pub fn decide_performance(actor: Actor, part: PerformancePart, action: PerformanceAction) -> Result<(), Denial> {
+    use PerformanceAction::*;
+    let allowed = match part {
+        PerformancePart::Member => matches!(action, Read | Comment),
+        PerformancePart::Leader => matches!(action, Read | Write),
+        PerformancePart::Other => actor.role == Role::Admin && action == Read,
+    };
+    match (allowed, part, actor.role) {
+        (true, _, _) => Ok(()),
+        (false, PerformancePart::Other, Role::Member) => Err(Denial::NotFound),
+        _ => Err(Denial::Forbidden),
+    }
+}
+
+/// Who may see team insight for a group: admins for any group; a leader for
+/// their own tree (`leads_group`). Pulse figures inside are aggregates under
+/// the anonymity rules; nobody's single answer is ever shown.
+pub fn may_see_insight(actor: Actor, leads_group: bool) -> Result<(), Denial> {
+    if actor.role == Role::Admin || leads_group { Ok(()) } else { Err(Denial::NotFound) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +402,22 @@ mod tests {
         assert_eq!(may_record_role(MEMBER, Myself), Err(Denial::Forbidden));
         assert_eq!(may_record_role(MEMBER, ReportsTo), Err(Denial::Forbidden));
         assert_eq!(may_record_role(MEMBER, Other), Err(Denial::NotFound));
+    }
+
+    #[test]
+    fn performance_views_are_for_the_member_the_leader_and_admins() {
+        use PerformanceAction::*;
+        use PerformancePart as P;
+        assert_eq!(decide_performance(MEMBER, P::Member, Read), Ok(()));
+        assert_eq!(decide_performance(MEMBER, P::Member, Comment), Ok(()));
+        assert_eq!(decide_performance(MEMBER, P::Member, Write), Err(Denial::Forbidden));
+        assert_eq!(decide_performance(MEMBER, P::Leader, Write), Ok(()));
+        assert_eq!(decide_performance(MEMBER, P::Leader, Comment), Err(Denial::Forbidden));
+        assert_eq!(decide_performance(ADMIN, P::Other, Read), Ok(()));
+        assert_eq!(decide_performance(ADMIN, P::Other, Write), Err(Denial::Forbidden));
+        assert_eq!(decide_performance(MEMBER, P::Other, Read), Err(Denial::NotFound));
+        assert_eq!(may_see_insight(MEMBER, false), Err(Denial::NotFound));
+        assert_eq!(may_see_insight(MEMBER, true), Ok(()));
+        assert_eq!(may_see_insight(ADMIN, false), Ok(()));
     }
 }

@@ -1,7 +1,7 @@
 -- Engagement pulses and quarterly performance views.
 
 -- An admin opens a pulse round for a group (everyone, a department, or a
--- leader's whole tree); people also answer at each plan check-in.
+-- leader's whole tree). People also answer at each plan check-in.
 CREATE TABLE pulse_rounds (
     id {pk},
     -- 'org', 'department' or 'tree'.

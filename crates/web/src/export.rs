@@ -100,6 +100,24 @@ pub async fn files(store: &Store, me: &Person) -> Result<Vec<(String, Vec<u8>)>,
         .map(|r| json!({"title": r.title, "department": r.department, "started_on": r.started_on, "ended_on": r.ended_on}))
         .collect();
     out.push(json_file("roles.json", &Value::Array(roles))?);
+
+    let pulses: Vec<Value> = store
+        .pulses_of(me.id)
+        .await?
+        .into_iter()
+        .map(|p| json!({"quarter": p.quarter, "scores": p.answer.scores, "enps": p.answer.enps, "answered_at": p.answered_at}))
+        .collect();
+    out.push(json_file("pulses.json", &Value::Array(pulses))?);
+    let views: Vec<Value> = store
+        .performance_of(me.id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            json!({"quarter": v.quarter, "rating": v.rating, "narrative": v.narrative,
+                        "your_comment": v.member_comment, "leader_id": v.leader_id})
+        })
+        .collect();
+    out.push(json_file("performance.json", &Value::Array(views))?);
     out.push((
         "README.txt".into(),
         format!(
@@ -109,7 +127,9 @@ pub async fn files(store: &Store, me: &Person) -> Result<Vec<(String, Vec<u8>)>,
              conversations-led.json  conversations you led: your own private notes\n\
              plans.json              your growth plans with their steps, check-ins and history\n\
              plans/*.md              each plan in Markdown\n\
-             roles.json              the roles you have held\n",
+             roles.json              the roles you have held\n\
+             pulses.json             your own pulse answers (nobody else ever sees them)\n\
+             performance.json        your leader's quarterly views and your comments\n",
             me.name,
             foothold_store::now().format("%Y-%m-%d %H:%M UTC")
         )

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod auth;
 mod conversations;
+mod engagement;
 mod error;
 mod export;
 mod extract;

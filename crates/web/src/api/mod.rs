@@ -2,6 +2,7 @@
 //! generated from these handlers.
 
 mod conversations;
+mod engagement;
 mod export;
 mod people;
 mod plans;
@@ -27,6 +28,7 @@ use crate::AppState;
          (name = "conversations", description = "Career conversations: answers, sharing, notes"),
          (name = "question-sets", description = "Past, Present and Future questions, and their importers"),
          (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"),
+         (name = "engagement", description = "The pulse (your own answers only) and quarterly performance views"),
          (name = "plans", description = "Growth plans: priority themes, steps, history, quarterly check-ins, role history"))
 )]
 struct ApiDoc;
@@ -97,6 +99,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(themes::put_custom, themes::delete_custom))
         .routes(routes!(themes::history))
         .routes(routes!(export::export))
+        .routes(routes!(engagement::mine))
+        .routes(routes!(engagement::answer))
+        .routes(routes!(engagement::list))
+        .routes(routes!(engagement::write))
+        .routes(routes!(engagement::comment))
         .routes(routes!(plans::list, plans::create))
         .routes(routes!(plans::get_one, plans::update))
         .routes(routes!(plans::add_theme))

@@ -39,6 +39,7 @@ struct HomePage {
     next: Option<Upcoming>,
     upcoming: Vec<Upcoming>,
     checkins: Vec<DueCheckin>,
+    pulse_due: bool,
 }
 
 /// Open conversations, soonest first.
@@ -87,6 +88,7 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         });
     }
     let checkins = due_checkins(store, &v.person, &reports).await?;
+    let pulse_due = crate::engagement::pulse_requested(store, &v).await?;
     render(&HomePage {
         chrome: Chrome::of(&v, "home"),
         me: v.person.clone(),
@@ -96,6 +98,7 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         next,
         upcoming,
         checkins,
+        pulse_due,
     })
 }
 

@@ -4,6 +4,7 @@ pub(crate) use people::INVITE_DAYS;
 pub use session::SETUP_TOKEN_KEY;
 
 mod conversations;
+mod engagement;
 mod export;
 mod home;
 mod ops;
@@ -118,6 +119,9 @@ pub fn router() -> Router<AppState> {
         .route("/question-sets/{id}/edit", get(question_sets::edit_form).post(question_sets::update))
         .route("/question-sets/{id}/delete", post(question_sets::delete))
         .route("/themes", get(themes::show).post(themes::save))
+        .route("/pulse", get(engagement::pulse).post(engagement::answer))
+        .route("/people/{id}/performance", get(engagement::performance).post(engagement::write))
+        .route("/performance/{id}/comment", post(engagement::comment))
         .route("/profile", get(profile::show))
         .route("/profile/export", get(export::download))
         .route("/profile/password", post(profile::change_password))

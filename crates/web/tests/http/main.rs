@@ -11,6 +11,7 @@ mod conversation_pages;
 mod conversation_texts;
 mod conversations;
 mod csrf;
+mod engagement;
 mod import;
 mod invites;
 mod openapi;

@@ -1,0 +1,155 @@
+//! Pulse and performance use-cases, shared by the pages and the API.
+//!
+//! A pulse answer is returned to its author and to nobody else: no function
+//! here hands one to another person.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use foothold_domain::engagement::{self, PulseAnswer};
+use foothold_domain::policy::{self, PerformanceAction, PerformancePart};
+use foothold_store::{PerformanceView, Pulse, RoundGroup, Store};
+
+use crate::auth::Identity;
+use crate::error::AppError;
+
+/// The quarter a day falls in, as stored: `2027-Q1`.
+pub fn quarter_of(d: NaiveDate) -> String {
+    format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
+}
+
+/// Today's quarter (UTC).
+pub fn this_quarter() -> String {
+    quarter_of(Utc::now().date_naive())
+}
+
+/// Checks a quarter a person typed (`2027-Q1`).
+pub fn parse_quarter(s: &str) -> Result<String, AppError> {
+    let bad = || AppError::BadRequest(format!("'{}' is not a quarter; write it like 2027-Q1.", s.trim()));
+    let (y, q) = s.trim().split_once("-Q").ok_or_else(bad)?;
+    let y: i32 = y.parse().map_err(|_| bad())?;
+    let q: u32 = q.parse().map_err(|_| bad())?;
+    if !(2000..=2200).contains(&y) || !(1..=4).contains(&q) {
+        return Err(bad());
+    }
+    Ok(format!("{y}-Q{q}"))
+}
+
+fn invalid(e: engagement::Invalid) -> AppError {
+    AppError::BadRequest(e.to_string())
+}
+
+/// Saves the viewer's own pulse for this quarter.
+pub async fn answer_pulse(store: &Store, v: &Identity, scores: &[i64], enps: i64) -> Result<Pulse, AppError> {
+    let answer = PulseAnswer::check(scores, enps).map_err(invalid)?;
+    let quarter = this_quarter();
+    let p = store.save_pulse(v.person.id, &quarter, &answer).await?;
+    // The log says that someone answered, never what.
+    tracing::info!(person = v.person.id, quarter = %quarter, "pulse answered");
+    Ok(p)
+}
+
+/// Whether the viewer is asked for a pulse now: an open round includes them,
+/// or their plan had a check-in this quarter, and they have not answered yet.
+pub async fn pulse_requested(store: &Store, v: &Identity) -> Result<bool, AppError> {
+    let quarter = this_quarter();
+    if store.pulses_of(v.person.id).await?.iter().any(|p| p.quarter == quarter) {
+        return Ok(false);
+    }
+    let today = Utc::now().date_naive();
+    for r in store.open_pulse_rounds(today).await? {
+        if r.quarter != quarter {
+            continue;
+        }
+        let included = match r.group {
+            RoundGroup::Org => true,
+            RoundGroup::Department(d) => v.person.department_id == Some(d),
+            RoundGroup::Tree(l) => store.managers_above(v.person.id).await?.contains(&l),
+        };
+        if included {
+            return Ok(true);
+        }
+    }
+    for p in store.plans_of(v.person.id).await? {
+        if let Some(d) = store.plan_detail(p.id).await?
+            && d.checkins.iter().any(|c| c.completed_at.is_some_and(|at| quarter_of(at.date_naive()) == quarter))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// How the viewer stands to a person's performance views.
+pub async fn performance_part(store: &Store, v: &Identity, person_id: i64) -> Result<PerformancePart, AppError> {
+    if v.person.id == person_id {
+        return Ok(PerformancePart::Member);
+    }
+    let p = store.person(person_id).await?.ok_or(AppError::NotFound)?;
+    Ok(if p.manager_id == Some(v.person.id) { PerformancePart::Leader } else { PerformancePart::Other })
+}
+
+/// A person's performance views, for the member, their leader and admins.
+pub async fn performance(
+    store: &Store,
+    v: &Identity,
+    person_id: i64,
+) -> Result<(Vec<PerformanceView>, PerformancePart), AppError> {
+    let part = performance_part(store, v, person_id).await?;
+    policy::decide_performance(v.actor(), part, PerformanceAction::Read)?;
+    Ok((store.performance_of(person_id).await?, part))
+}
+
+/// The leader records this or an earlier quarter's view.
+pub async fn write_performance(
+    store: &Store,
+    v: &Identity,
+    person_id: i64,
+    quarter: &str,
+    rating: i64,
+    narrative: &str,
+    version: i64,
+) -> Result<PerformanceView, AppError> {
+    let part = performance_part(store, v, person_id).await?;
+    policy::decide_performance(v.actor(), part, PerformanceAction::Write)?;
+    let quarter = parse_quarter(quarter)?;
+    if quarter > this_quarter() {
+        return Err(AppError::BadRequest("A performance view looks back: pick this quarter or an earlier one.".into()));
+    }
+    let rating = engagement::check_rating(rating).map_err(invalid)?;
+    let narrative = engagement::check_narrative("narrative", narrative).map_err(invalid)?;
+    let view = store.save_performance(person_id, v.person.id, &quarter, rating, &narrative, version).await?;
+    tracing::info!(person = person_id, quarter = %quarter, "performance view written");
+    Ok(view)
+}
+
+/// The member comments on one of their views.
+pub async fn comment_performance(
+    store: &Store,
+    v: &Identity,
+    view_id: i64,
+    comment: &str,
+    version: i64,
+) -> Result<PerformanceView, AppError> {
+    let view = store.performance_view(view_id).await?.ok_or(AppError::NotFound)?;
+    let part = performance_part(store, v, view.person_id).await?;
+    policy::decide_performance(v.actor(), part, PerformanceAction::Comment)?;
+    let comment = engagement::check_narrative("comment", comment).map_err(invalid)?;
+    Ok(store.comment_performance(view_id, &comment, version).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(quarter_of(d("2027-01-01")), "2027-Q1");
+        assert_eq!(quarter_of(d("2027-03-31")), "2027-Q1");
+        assert_eq!(quarter_of(d("2027-04-01")), "2027-Q2");
+        assert_eq!(quarter_of(d("2027-12-31")), "2027-Q4");
+        assert_eq!(parse_quarter(" 2027-Q3 ").expect("ok"), "2027-Q3");
+        for bad in ["2027-Q5", "2027Q1", "Q1-2027", "1999-Q1", ""] {
+            assert!(parse_quarter(bad).is_err(), "{bad}");
+        }
+    }
+}
