@@ -152,7 +152,118 @@ pub async fn generate(store: &Store, size: usize) -> anyhow::Result<Vec<(String,
         }
         out.push((who.to_owned(), email.to_string()));
     }
+    marcos_year(store).await?;
     Ok(out)
+}
+
+async fn person_named(store: &Store, name: &str) -> anyhow::Result<foothold_store::Person> {
+    let email = Email::parse(&email_of(name))?;
+    store.person_by_email(&email).await?.context("demo person missing")
+}
+
+/// The seed's story in the data: Marco's held career conversation, its
+/// confirmed themes, and the growth plan that follows, with a step sideways
+/// into engineering, so the demo opens on a real climbing wall.
+async fn marcos_year(store: &Store) -> anyhow::Result<()> {
+    use chrono::{NaiveDate, TimeZone};
+    use foothold_domain::conversation::{State, Window, career_dreaming};
+    use foothold_domain::plan::StepInput;
+    use foothold_store::{
+        ConversationChanges, NewConversation, NewPlan, NewRole, PlanEdit, ThemeDecision, ThemeStatus,
+    };
+
+    let kelly = person_named(store, "Kelly Moore").await?;
+    let marco = person_named(store, "Marco Rossi").await?;
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).context("date");
+    for (title, from, to) in [
+        ("Junior Product Designer", date(2021, 3, 1)?, Some(date(2023, 6, 30)?)),
+        ("Product Designer", date(2023, 7, 1)?, None),
+    ] {
+        let role = NewRole {
+            person_id: marco.id,
+            title: title.into(),
+            department: "Design".into(),
+            started_on: from,
+            ended_on: to,
+        };
+        store.record_role(&role, kelly.id).await?;
+    }
+    let when = chrono::Utc.with_ymd_and_hms(2026, 9, 15, 9, 0, 0).single().context("time")?;
+    let c = store
+        .create_conversation(&NewConversation {
+            report_id: marco.id,
+            leader_id: kelly.id,
+            scheduled_at: when,
+            time_zone: "Europe/London".into(),
+            duration_minutes: 60,
+            window: Window::default(),
+            note: "Bring what matters to you; nothing is too small.".into(),
+            set_name: foothold_store::BUILTIN_SET_NAME.into(),
+            questions: career_dreaming(),
+        })
+        .await?;
+    let answers = [
+        "Pairing with the payments engineers on the checkout rebuild: two weeks side by side, shipping every day.",
+        "I lost energy when handoffs went through three layers before anyone talked to a customer.",
+        "Running my first usability study on my own, from recruiting to the read-out.",
+    ];
+    for (q, text) in store.asked_questions(c.id).await?.iter().zip(answers) {
+        store.save_answer(c.id, q.id, text, 0).await?;
+    }
+    store.set_shared(c.id, None, true).await?;
+    store
+        .update_conversation(c.id, &ConversationChanges { state: Some(State::Held), ..Default::default() }, None)
+        .await?;
+    for (key, label) in [("collaboration", "Building with engineers"), ("learning", "Research skills")] {
+        let d = ThemeDecision {
+            key: key.into(),
+            label: label.into(),
+            valence: "+".into(),
+            status: ThemeStatus::Confirmed,
+            merged_from: vec![],
+        };
+        store.decide_theme(c.id, kelly.id, &d).await?;
+    }
+    let start = date(2026, 9, 15)?;
+    let plan = store
+        .create_plan(
+            &NewPlan {
+                person_id: marco.id,
+                leader_id: kelly.id,
+                conversation_id: Some(c.id),
+                starts_on: start,
+                ends_on: foothold_domain::plan::default_end(start),
+                time_zone: "Europe/London".into(),
+                themes: vec![
+                    ("collaboration".into(), "Building with engineers".into()),
+                    ("learning".into(), "Research skills".into()),
+                ],
+            },
+            kelly.id,
+        )
+        .await?;
+    let detail = store.plan_detail(plan.id).await?.context("plan")?;
+    let steps = [
+        (0, "move_sideways", "Six weeks embedded with the Payments engineering team", "in_progress", 1),
+        (0, "take_ownership", "Own the design of the new refunds flow end to end", "planned", 2),
+        (1, "deepen_expertise", "Run the checkout usability study, recruiting to read-out", "planned", 2),
+        (1, "step_up", "Lead the research guild's monthly critique", "planned", 4),
+    ];
+    for (theme, kind, what, status, quarter) in steps {
+        let step = StepInput {
+            kind: kind.into(),
+            what: what.into(),
+            signal: String::new(),
+            support: "Kelly introduces Marco to the team leads and protects the time".into(),
+            target_quarter: quarter,
+            status: status.into(),
+        }
+        .check()
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        let theme_id = detail.themes[theme].id;
+        store.edit_plan(plan.id, None, marco.id, &PlanEdit::AddStep { theme_id, step }).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
