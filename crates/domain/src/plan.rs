@@ -566,7 +566,7 @@ mod tests {
     #[test]
     fn window_rules() {
         assert!(check_window(d("2026-01-01"), d("2027-01-01")).is_ok());
-        assert_eq!(check_window(d("2026-01-01"), d("2026-01-01")).unwrap_err().field, "ends_on");
+        assert_eq!(check_window(d("2026-01-01"), d("2026-01-01")).expect_err("refused").field, "ends_on");
         assert!(check_window(d("2026-01-01"), d("2028-01-02")).is_err());
     }
 
@@ -579,15 +579,15 @@ mod tests {
         let ok = input("move_sideways", "  Join the research team for a quarter ", 2).check().expect("valid");
         assert_eq!(ok.what, "Join the research team for a quarter");
         assert_eq!(ok.status, StepStatus::Planned);
-        assert_eq!(input("ladder", "x", 1).check().unwrap_err().field, "kind");
-        assert_eq!(input("step_up", "   ", 1).check().unwrap_err().field, "what");
-        assert_eq!(input("step_up", "x", 5).check().unwrap_err().field, "target_quarter");
-        assert_eq!(input("step_up", "x", 0).check().unwrap_err().field, "target_quarter");
+        assert_eq!(input("ladder", "x", 1).check().expect_err("refused").field, "kind");
+        assert_eq!(input("step_up", "   ", 1).check().expect_err("refused").field, "what");
+        assert_eq!(input("step_up", "x", 5).check().expect_err("refused").field, "target_quarter");
+        assert_eq!(input("step_up", "x", 0).check().expect_err("refused").field, "target_quarter");
         let mut bad = input("step_up", "x", 1);
         bad.status = "finished".into();
-        assert_eq!(bad.check().unwrap_err().field, "status");
+        assert_eq!(bad.check().expect_err("refused").field, "status");
         let long = input("step_up", &"a".repeat(MAX_STEP_TEXT + 1), 1);
-        assert_eq!(long.check().unwrap_err().field, "what");
+        assert_eq!(long.check().expect_err("refused").field, "what");
     }
 
     fn step(id: i64, what: &str, status: StepStatus) -> SnapshotStep {
