@@ -18,7 +18,7 @@ CREATE INDEX roles_person ON roles (person_id, started_on);
 CREATE TABLE plans (
     id {pk},
     person_id BIGINT NOT NULL REFERENCES people (id),
-    -- The leader who co-created it; the current manager also edits it.
+    -- The leader who co-created it (the current manager also edits it).
     leader_id BIGINT NOT NULL REFERENCES people (id),
     conversation_id BIGINT REFERENCES conversations (id),
     starts_on {date} NOT NULL,
