@@ -3,7 +3,9 @@
 
 mod conversations;
 mod entity;
+mod feeds;
 mod migrate;
+mod outbox;
 mod people;
 pub mod secret;
 mod sign_in;
@@ -21,6 +23,8 @@ pub use conversations::{
     Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
     QuestionSet, Saved, SetScope,
 };
+pub use feeds::{CalendarFeed, PlanCheckin};
+pub use outbox::{NewMail, OpenCheckin, OutboxMail, OutboxStats, Recipient, UpcomingConversation};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use sign_in::{ApiToken, FailureCounts, InviteError, NewSession, SessionRecord};
 pub use themes::{ConversationTheme, CustomTheme, ThemeDecision, ThemeStatus};
