@@ -305,6 +305,17 @@ impl Store {
         .await
     }
 
+    /// Gives up on unsent mails to people who have since turned reminders off
+    /// or been deactivated; returns how many.
+    pub async fn withdraw_unwanted_mail(&self, at: Timestamp) -> Result<u64> {
+        self.exec(
+            "UPDATE outbox SET abandoned_at = $1, claimed_until = NULL WHERE sent_at IS NULL AND abandoned_at IS NULL \
+             AND person_id IN (SELECT id FROM people WHERE email_reminders = $2 OR active = $2)",
+            vec![at.into(), false.into()],
+        )
+        .await
+    }
+
     /// Deletes sent and abandoned mails finished before `before`. Keep them
     /// longer than any reminder can be due again, or it would be queued anew.
     pub async fn prune_mail(&self, before: Timestamp) -> Result<u64> {

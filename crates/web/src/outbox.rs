@@ -3,7 +3,8 @@
 //!
 //! Every replica runs the same worker. Each tick (about a minute) it
 //! 1. gives up on mails queued more than a week ago and still unsent (a
-//!    reminder that late would mislead more than help);
+//!    reminder that late would mislead more than help), and on mails to people
+//!    who have since turned reminders off or left;
 //! 2. queues the reminders due now under dedupe keys that every replica
 //!    computes alike, so a reminder is queued once however many replicas run;
 //! 3. sends what is due: claims a mail with a lease, sends it, marks it sent;
@@ -121,7 +122,7 @@ pub struct Tick {
     pub sent: usize,
     /// Attempts that failed (to be tried again).
     pub failed: usize,
-    /// Mails given up on.
+    /// Mails given up on: a week old, or their recipient no longer wants mail.
     pub abandoned: u64,
 }
 
@@ -360,10 +361,13 @@ async fn tick(
     now: Timestamp,
     stop: Option<&watch::Receiver<bool>>,
 ) -> Result<Tick, StoreError> {
-    let abandoned = store.abandon_mail(now - GIVE_UP_AFTER, now).await?;
-    if abandoned > 0 {
-        tracing::warn!(abandoned, "gave up on mails unsent for a week");
+    let stale = store.abandon_mail(now - GIVE_UP_AFTER, now).await?;
+    if stale > 0 {
+        tracing::warn!(abandoned = stale, "gave up on mails unsent for a week");
     }
+    // Turning reminders off stops the ones already queued too.
+    let unwanted = store.withdraw_unwanted_mail(now).await?;
+    let abandoned = stale + unwanted;
     let queued = schedule_reminders(store, mailer, now).await?;
     let (sent, failed) = send_due(store, mailer, now, stop).await?;
     Ok(Tick { queued, sent, failed, abandoned })

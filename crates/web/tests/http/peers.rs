@@ -53,6 +53,22 @@ pub fn free_port() -> u16 {
     l.local_addr().expect("local address").port()
 }
 
+/// A loopback port that refuses connections and that no other test can take:
+/// bound, never listening. Drop it to start a server there.
+pub struct ClosedPort {
+    /// The port.
+    pub port: u16,
+    _socket: tokio::net::TcpSocket,
+}
+
+/// A port where a mail server is down.
+pub fn closed_port() -> ClosedPort {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.bind("127.0.0.1:0".parse().expect("an address")).expect("bind a port");
+    let port = socket.local_addr().expect("local address").port();
+    ClosedPort { port, _socket: socket }
+}
+
 /// An `aiosmtpd` server storing what it receives in a Maildir. Stopped when dropped.
 pub struct SmtpServer {
     child: Child,

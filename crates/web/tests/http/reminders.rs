@@ -142,7 +142,8 @@ async fn the_outbox_keeps_mail_through_a_server_that_is_down() {
     let t = team(&app).await;
     let (id, _) = schedule(&t).await;
     // Nothing listens on the port yet: connections are refused.
-    let port = peers::free_port();
+    let closed = peers::closed_port();
+    let port = closed.port;
     let mailer = mailer(&app, port);
     let down = tick(&app.store, &mailer, monday()).await;
     assert_eq!(down, Tick { queued: 1, sent: 0, failed: 1, abandoned: 0 });
@@ -174,6 +175,7 @@ async fn the_outbox_keeps_mail_through_a_server_that_is_down() {
     assert!(metrics.contains("foothold_outbox_messages{state=\"retrying\"} 1"), "{metrics}");
 
     // The server comes up; the mail goes once.
+    drop(closed);
     let dir = tempfile::tempdir().expect("tempdir");
     let server = SmtpServer::start(port, &dir.path().join("maildir"));
     let up = tick(&app.store, &mailer, monday() + Duration::minutes(3)).await;
@@ -248,7 +250,8 @@ async fn mails_unsent_for_a_week_are_given_up() {
     let app = TestApp::spawn().await;
     let t = team(&app).await;
     schedule(&t).await;
-    let mailer = mailer(&app, peers::free_port());
+    let closed = peers::closed_port();
+    let mailer = mailer(&app, closed.port);
     assert_eq!(tick(&app.store, &mailer, monday()).await.failed, 1);
     let later = tick(&app.store, &mailer, monday() + Duration::days(8)).await;
     assert_eq!(later, Tick { queued: 0, sent: 0, failed: 0, abandoned: 1 });
@@ -265,7 +268,8 @@ async fn only_people_who_want_mail_and_can_receive_it_are_reminded() {
     schedule(&t).await;
     // Rae turned reminders off, so the invitation to prepare is not queued.
     app.store.set_email_reminders(t.report.id, false).await.expect("turn off");
-    let mailer = mailer(&app, peers::free_port());
+    let closed = peers::closed_port();
+    let mailer = mailer(&app, closed.port);
     assert_eq!(tick(&app.store, &mailer, monday()).await, Tick::default());
     // On again, but deactivated: still nothing.
     app.store.set_email_reminders(t.report.id, true).await.expect("turn on");
@@ -273,6 +277,18 @@ async fn only_people_who_want_mail_and_can_receive_it_are_reminded() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(tick(&app.store, &mailer, monday()).await, Tick::default());
     assert!(app.store.outbox().await.expect("the outbox").is_empty());
+
+    // Pat's invitation is queued but the server is down; Pat turns reminders
+    // off before it goes: it never will.
+    let res = t.leader_api.post_json("/api/v1/conversations", &schedule_body(t.peer.id, t.set_id)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(tick(&app.store, &mailer, monday()).await, Tick { queued: 1, sent: 0, failed: 1, abandoned: 0 });
+    let res = t.peer_api.patch_json("/api/v1/me/preferences", &json!({"email_reminders": false})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let later = tick(&app.store, &mailer, monday() + Duration::minutes(5)).await;
+    assert_eq!(later, Tick { queued: 0, sent: 0, failed: 0, abandoned: 1 });
+    let outbox = app.store.outbox().await.expect("the outbox");
+    assert!(outbox[0].abandoned_at.is_some() && outbox[0].sent_at.is_none(), "{outbox:?}");
 }
 
 #[tokio::test]
