@@ -3,6 +3,7 @@
 //! Everything here is pure so that it can be unit-tested and fuzzed without a
 //! database, and so that the storage and web layers cannot disagree about a rule.
 
+pub mod calendar;
 pub mod conversation;
 pub mod email;
 pub mod engagement;
@@ -12,6 +13,7 @@ pub mod person;
 pub mod plan;
 pub mod policy;
 pub mod question_import;
+pub mod reminder;
 pub mod wall;
 
 pub use email::Email;

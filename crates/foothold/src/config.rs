@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use foothold_store::DatabaseUrl;
+use foothold_web::outbox::{SmtpSettings, SmtpTls};
 use serde::Deserialize;
 
 /// Settings shared by every command.
@@ -39,6 +40,27 @@ pub struct Settings {
     /// Most database connections per process [default: 8 on SQLite, 16 on PostgreSQL].
     #[arg(long, env = "FOOTHOLD_DB_MAX_CONNECTIONS", global = true, value_name = "N")]
     pub db_max_connections: Option<u32>,
+    /// Mail server for email reminders; without it no mail is sent and reminders stay in the app [default: none].
+    #[arg(long, env = "FOOTHOLD_SMTP_HOST", global = true, value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// Mail server port [default: 587 for starttls, 465 for tls, 25 for none].
+    #[arg(long, env = "FOOTHOLD_SMTP_PORT", global = true, value_name = "PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (upgrade, required to succeed), `tls` (TLS from the start) or `none` (plain, only for a relay on this machine) [default: starttls].
+    #[arg(long, env = "FOOTHOLD_SMTP_TLS", global = true, value_name = "MODE")]
+    pub smtp_tls: Option<String>,
+    /// User name at the mail server, if it wants one.
+    #[arg(long, env = "FOOTHOLD_SMTP_USER", global = true, value_name = "USER")]
+    pub smtp_user: Option<String>,
+    /// Password at the mail server.
+    #[arg(long, env = "FOOTHOLD_SMTP_PASSWORD", global = true, value_name = "PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// A file holding the mail server password, for secrets managers (instead of the password itself).
+    #[arg(long, env = "FOOTHOLD_SMTP_PASSWORD_FILE", global = true, value_name = "FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The From of reminder mails, e.g. `Foothold <foothold@example.org>` (required with a mail server).
+    #[arg(long, env = "FOOTHOLD_SMTP_FROM", global = true, value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
 }
 
 /// The same settings as read from a TOML file.
@@ -53,6 +75,13 @@ struct FileSettings {
     log_format: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
     db_max_connections: Option<u32>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_tls: Option<String>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    smtp_password_file: Option<PathBuf>,
+    smtp_from: Option<String>,
 }
 
 /// Log output format.
@@ -81,6 +110,8 @@ pub struct Resolved {
     pub trusted_proxies: Vec<IpAddr>,
     /// Pool size.
     pub db_max_connections: u32,
+    /// The mail server, when email reminders are sent.
+    pub smtp: Option<SmtpSettings>,
 }
 
 impl Settings {
@@ -93,6 +124,7 @@ impl Settings {
             }
             None => FileSettings::default(),
         };
+        let smtp = self.smtp(&file)?;
         let addr = self.addr.or(file.addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
         let data_dir = self.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("foothold-data"));
         let url_file = self.database_url_file.clone().or(file.database_url_file);
@@ -126,7 +158,61 @@ impl Settings {
             _ => 8,
         };
         let db_max_connections = self.db_max_connections.or(file.db_max_connections).unwrap_or(default_pool).max(1);
-        Ok(Resolved { addr, data_dir, database_url, base_url, log_format, trusted_proxies, db_max_connections })
+        Ok(Resolved { addr, data_dir, database_url, base_url, log_format, trusted_proxies, db_max_connections, smtp })
+    }
+
+    /// The mail server settings, checked; `None` without a host.
+    fn smtp(&self, file: &FileSettings) -> anyhow::Result<Option<SmtpSettings>> {
+        let Some(host) = self.smtp_host.clone().or(file.smtp_host.clone()).filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let host = host.trim().to_owned();
+        let tls = match self.smtp_tls.clone().or(file.smtp_tls.clone()).as_deref() {
+            None | Some("starttls") => SmtpTls::StartTls,
+            Some("tls") => SmtpTls::Tls,
+            Some("none") => SmtpTls::None,
+            Some(other) => bail!("FOOTHOLD_SMTP_TLS must be starttls, tls or none, not '{other}'"),
+        };
+        let Some(from) = self.smtp_from.clone().or(file.smtp_from.clone()).filter(|f| !f.trim().is_empty()) else {
+            bail!("FOOTHOLD_SMTP_FROM is required with FOOTHOLD_SMTP_HOST (e.g. 'Foothold <foothold@example.org>')");
+        };
+        let password = match (
+            self.smtp_password.clone().or(file.smtp_password.clone()),
+            self.smtp_password_file.clone().or(file.smtp_password_file.clone()),
+        ) {
+            (Some(p), _) => Some(p),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the SMTP password file {}", path.display()))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+            (None, None) => None,
+        };
+        let credentials = match (self.smtp_user.clone().or(file.smtp_user.clone()), password) {
+            (Some(user), Some(password)) => Some((user, password)),
+            (None, None) => None,
+            (Some(_), None) => {
+                bail!("FOOTHOLD_SMTP_USER is set without FOOTHOLD_SMTP_PASSWORD or FOOTHOLD_SMTP_PASSWORD_FILE")
+            }
+            (None, Some(_)) => bail!("an SMTP password is set without FOOTHOLD_SMTP_USER"),
+        };
+        let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if tls == SmtpTls::None && credentials.is_some() && !loopback {
+            bail!("FOOTHOLD_SMTP_TLS=none would send the SMTP password in clear to {host}; use starttls or tls");
+        }
+        let settings = SmtpSettings {
+            host,
+            port: self.smtp_port.or(file.smtp_port),
+            tls,
+            credentials,
+            from,
+            timeout: std::time::Duration::from_secs(30),
+        };
+        // Catches a bad From address at start rather than at the first reminder.
+        let base = url::Url::parse("http://localhost").context("placeholder URL")?;
+        foothold_web::outbox::Mailer::new(&settings, base).map_err(anyhow::Error::msg)?;
+        Ok(Some(settings))
     }
 }
 
@@ -175,6 +261,59 @@ mod tests {
         let r = Settings { database_url_file: Some(path), ..Default::default() }.resolve().expect("resolves");
         assert_eq!(r.database_url.engine(), Some(foothold_store::Engine::Postgres));
         assert!(!r.database_url.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn smtp_settings_from_flags_and_file() {
+        assert!(Settings::default().resolve().expect("resolves").smtp.is_none(), "no host: no mail");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = dir.path().join("smtp-password");
+        std::fs::write(&secret, "s3cret\n").expect("write");
+        let path = dir.path().join("foothold.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "smtp_host = \"mail.example.org\"\nsmtp_user = \"foothold\"\nsmtp_password_file = \"{}\"\nsmtp_from = \"Foothold <foothold@example.org>\"\n",
+                secret.display()
+            ),
+        )
+        .expect("write");
+        let s = Settings { config: Some(path), smtp_port: Some(2525), ..Default::default() };
+        let smtp = s.resolve().expect("resolves").smtp.expect("mail on");
+        assert_eq!(smtp.host, "mail.example.org");
+        assert_eq!(smtp.port, Some(2525));
+        assert_eq!(smtp.tls, SmtpTls::StartTls, "starttls unless told otherwise");
+        assert_eq!(
+            smtp.credentials,
+            Some(("foothold".into(), "s3cret".into())),
+            "the file's newline is not part of it"
+        );
+        assert!(!format!("{smtp:?}").contains("s3cret"), "the password stays out of logs");
+    }
+
+    #[test]
+    fn smtp_mistakes_are_explained() {
+        let base = Settings {
+            smtp_host: Some("mail.example.org".into()),
+            smtp_from: Some("foothold@example.org".into()),
+            ..Default::default()
+        };
+        let err = |s: Settings| s.resolve().expect_err("refused").to_string();
+        assert!(err(Settings { smtp_from: None, ..base.clone() }).contains("FOOTHOLD_SMTP_FROM is required"));
+        assert!(err(Settings { smtp_from: Some("nobody".into()), ..base.clone() }).contains("not valid"));
+        assert!(err(Settings { smtp_tls: Some("ssl".into()), ..base.clone() }).contains("starttls, tls or none"));
+        assert!(
+            err(Settings { smtp_user: Some("u".into()), ..base.clone() }).contains("without FOOTHOLD_SMTP_PASSWORD")
+        );
+        let clear = Settings {
+            smtp_tls: Some("none".into()),
+            smtp_user: Some("u".into()),
+            smtp_password: Some("p".into()),
+            ..base.clone()
+        };
+        assert!(err(clear.clone()).contains("in clear"));
+        let local = Settings { smtp_host: Some("127.0.0.1".into()), ..clear };
+        assert_eq!(local.resolve().expect("loopback may be plain").smtp.map(|s| s.tls), Some(SmtpTls::None));
     }
 
     #[test]

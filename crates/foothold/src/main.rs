@@ -186,8 +186,29 @@ async fn serve(cfg: Resolved, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, base_url = %cfg.base_url, "Foothold is listening");
     let mut web = foothold_web::WebConfig::new(cfg.base_url.clone());
     web.trusted_proxies = cfg.trusted_proxies.clone();
+    web.email_delivery = cfg.smtp.is_some();
+    // The mail worker runs on every replica; the outbox keeps them from
+    // queueing or sending the same mail twice.
+    let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);
+    let mail_worker = match &cfg.smtp {
+        Some(smtp) => {
+            let mailer = foothold_web::outbox::Mailer::new(smtp, cfg.base_url.clone()).map_err(anyhow::Error::msg)?;
+            tracing::info!(host = %smtp.host, tls = ?smtp.tls, "email reminders on");
+            Some(tokio::spawn(foothold_web::outbox::run(store.clone(), mailer, stop_rx)))
+        }
+        None => {
+            tracing::info!("email reminders off: no FOOTHOLD_SMTP_HOST; reminders show in the app only");
+            None
+        }
+    };
     let state = foothold_web::AppState::new(store.clone(), web);
-    foothold_web::serve(listener, state, shutdown_signal()).await?;
+    let served = foothold_web::serve(listener, state, shutdown_signal()).await;
+    // Let a mail being sent finish, so it is marked sent and not sent again.
+    let _ = stop_mail.send(true);
+    if let Some(worker) = mail_worker {
+        let _ = worker.await;
+    }
+    served?;
     tracing::info!("stopped taking requests; closing the database");
     store.close().await;
     Ok(())

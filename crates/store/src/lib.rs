@@ -4,7 +4,9 @@
 mod conversations;
 mod engagement;
 mod entity;
+mod feeds;
 mod migrate;
+mod outbox;
 mod people;
 mod plans;
 pub mod secret;
@@ -24,6 +26,8 @@ pub use conversations::{
     QuestionSet, Saved, SetScope,
 };
 pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
+pub use feeds::{CalendarFeed, PlanCheckin};
+pub use outbox::{NewMail, OpenCheckin, OutboxMail, OutboxStats, Recipient, UpcomingConversation};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use plans::{
     Checkin, CheckinRecord, Edited, NewPlan, NewRole, Plan, PlanChange, PlanDetail, PlanEdit, PlanState, PlanTheme,

@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "career conversations", sql: include_str!("../migrations/0002_conversations.sql") },
     Migration { version: 3, name: "themes", sql: include_str!("../migrations/0003_themes.sql") },
     Migration { version: 4, name: "growth plans", sql: include_str!("../migrations/0004_plans.sql") },
+    Migration {
+        version: 5,
+        name: "calendar feeds and reminders",
+        sql: include_str!("../migrations/0005_reminders.sql"),
+    },
     Migration { version: 6, name: "engagement", sql: include_str!("../migrations/0006_engagement.sql") },
 ];
 

@@ -12,8 +12,10 @@ mod engagement;
 mod error;
 mod export;
 mod extract;
+mod feed;
 mod guard;
 mod metrics;
+pub mod outbox;
 mod pages;
 mod password;
 mod plans;
@@ -48,12 +50,20 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// How long a session lasts.
     pub session_ttl: Duration,
+    /// Whether this Foothold sends email (an SMTP server is configured), so
+    /// pages can say whether reminders arrive by mail or only in the app.
+    pub email_delivery: bool,
 }
 
 impl WebConfig {
     /// Defaults for a base URL.
     pub fn new(base_url: url::Url) -> Self {
-        WebConfig { base_url, trusted_proxies: Vec::new(), session_ttl: Duration::from_secs(12 * 3600) }
+        WebConfig {
+            base_url,
+            trusted_proxies: Vec::new(),
+            session_ttl: Duration::from_secs(12 * 3600),
+            email_delivery: false,
+        }
     }
 
     fn secure_cookies(&self) -> bool {
@@ -110,6 +120,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(feed::router())
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_identity))

@@ -42,8 +42,8 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self, pool: foothold_store::PoolStats) -> String {
+    /// The Prometheus text exposition; outbox figures when they could be read.
+    pub fn render(&self, pool: foothold_store::PoolStats, outbox: Option<foothold_store::OutboxStats>) -> String {
         let mut out = String::new();
         out.push_str("# HELP foothold_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE foothold_http_requests_total counter\n");
@@ -76,6 +76,19 @@ impl Metrics {
         out.push_str("# HELP foothold_db_pool_idle_connections Idle database connections.\n");
         out.push_str("# TYPE foothold_db_pool_idle_connections gauge\n");
         let _ = writeln!(out, "foothold_db_pool_idle_connections {}", pool.idle);
+        if let Some(o) = outbox {
+            // From the database: the same on every replica, since they share the outbox.
+            out.push_str("# HELP foothold_outbox_messages Mails in the outbox by state.\n");
+            out.push_str("# TYPE foothold_outbox_messages gauge\n");
+            for (state, n) in
+                [("pending", o.pending), ("retrying", o.retrying), ("sent", o.sent), ("abandoned", o.abandoned)]
+            {
+                let _ = writeln!(out, "foothold_outbox_messages{{state=\"{state}\"}} {n}");
+            }
+            out.push_str("# HELP foothold_outbox_oldest_pending_seconds Age of the oldest unsent mail (0: none).\n");
+            out.push_str("# TYPE foothold_outbox_oldest_pending_seconds gauge\n");
+            let _ = writeln!(out, "foothold_outbox_oldest_pending_seconds {}", o.oldest_pending_seconds);
+        }
         out
     }
 }
@@ -92,9 +105,16 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
-/// Renders the metrics of this replica.
-pub fn render(state: &AppState) -> String {
-    state.0.metrics.render(state.store().pool_stats())
+/// Renders the metrics of this replica, with the shared outbox's figures.
+pub async fn render(state: &AppState) -> String {
+    let outbox = match state.store().outbox_stats(foothold_store::now()).await {
+        Ok(o) => Some(o),
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox figures unavailable");
+            None
+        }
+    };
+    state.0.metrics.render(state.store().pool_stats(), outbox)
 }
 
 #[cfg(test)]
@@ -106,7 +126,10 @@ mod tests {
         let m = Metrics::default();
         m.observe("GET", "/people/{id}", 200, 0.003);
         m.observe("GET", "/people/{id}", 404, 0.2);
-        let text = m.render(foothold_store::PoolStats { size: 3, idle: 2 });
+        let outbox = foothold_store::OutboxStats { pending: 4, retrying: 1, ..Default::default() };
+        let text = m.render(foothold_store::PoolStats { size: 3, idle: 2 }, Some(outbox));
+        assert!(text.contains("foothold_outbox_messages{state=\"pending\"} 4"));
+        assert!(text.contains("foothold_outbox_messages{state=\"retrying\"} 1"));
         assert!(text.contains("foothold_http_requests_total{method=\"GET\",route=\"/people/{id}\",status=\"404\"} 1"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));

@@ -4,6 +4,7 @@
 mod conversations;
 mod engagement;
 mod export;
+mod me;
 mod people;
 mod plans;
 mod question_sets;
@@ -25,6 +26,7 @@ use crate::AppState;
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
+         (name = "profile", description = "Your calendar feed and email reminder preferences"),
          (name = "conversations", description = "Career conversations: answers, sharing, notes"),
          (name = "question-sets", description = "Past, Present and Future questions, and their importers"),
          (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"),
@@ -86,6 +88,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(people::import))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(me::get_feed, me::regenerate_feed, me::delete_feed))
+        .routes(routes!(me::get_preferences, me::update_preferences))
         .routes(routes!(conversations::list, conversations::create))
         .routes(routes!(conversations::get_one, conversations::update))
         .routes(routes!(conversations::save_answer))

@@ -127,6 +127,9 @@ pub fn router() -> Router<AppState> {
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
+        .route("/profile/calendar-feed", post(profile::regenerate_feed))
+        .route("/profile/calendar-feed/delete", post(profile::delete_feed))
+        .route("/profile/reminders", post(profile::set_reminders))
 }
 
 /// Anything not routed: a problem document under `/api/`, a page elsewhere.

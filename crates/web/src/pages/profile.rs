@@ -1,4 +1,5 @@
-//! A person's own profile: password, sign out everywhere, API tokens.
+//! A person's own profile: password, sign out everywhere, API tokens, the
+//! calendar feed and email reminders.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -23,6 +24,11 @@ pub struct TokenRow {
     revoked: bool,
 }
 
+pub struct FeedRow {
+    created: String,
+    last_used: String,
+}
+
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
@@ -30,24 +36,40 @@ struct ProfilePage {
     me: Person,
     tokens: Vec<TokenRow>,
     new_token: String,
+    feed: Option<FeedRow>,
+    new_feed_url: String,
+    email_reminders: bool,
+    email_delivery: bool,
     errors: Vec<String>,
     notice: String,
+}
+
+/// What a page shows once, after an action.
+#[derive(Default)]
+struct Shown {
+    new_token: String,
+    new_feed_url: String,
+    errors: Vec<String>,
+    notice: String,
+}
+
+impl Shown {
+    fn error(e: String) -> Self {
+        Shown { errors: vec![e], ..Default::default() }
+    }
+
+    fn notice(n: &str) -> Self {
+        Shown { notice: n.into(), ..Default::default() }
+    }
 }
 
 fn when(t: Option<foothold_store::Timestamp>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "never".into())
 }
 
-async fn page(
-    state: &AppState,
-    v: &Identity,
-    status: StatusCode,
-    new_token: String,
-    errors: Vec<String>,
-    notice: &str,
-) -> Result<Response, PageError> {
-    let tokens = state
-        .store()
+async fn page(state: &AppState, v: &Identity, status: StatusCode, shown: Shown) -> Result<Response, PageError> {
+    let store = state.store();
+    let tokens = store
         .api_tokens(v.person.id)
         .await?
         .into_iter()
@@ -59,22 +81,30 @@ async fn page(
             revoked: t.revoked_at.is_some(),
         })
         .collect();
+    let feed = store
+        .calendar_feed(v.person.id)
+        .await?
+        .map(|f| FeedRow { created: when(Some(f.created_at)), last_used: when(f.last_used_at) });
     render_with(
         status,
         &ProfilePage {
             chrome: Chrome::of(v, "profile"),
             me: v.person.clone(),
             tokens,
-            new_token,
-            errors,
-            notice: notice.into(),
+            new_token: shown.new_token,
+            feed,
+            new_feed_url: shown.new_feed_url,
+            email_reminders: store.email_reminders(v.person.id).await?,
+            email_delivery: state.config().email_delivery,
+            errors: shown.errors,
+            notice: shown.notice,
         },
     )
 }
 
 /// The profile page.
 pub async fn show(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
-    page(&state, &v, StatusCode::OK, String::new(), vec![], "").await
+    page(&state, &v, StatusCode::OK, Shown::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -97,14 +127,12 @@ pub async fn change_password(
             &state,
             &v,
             StatusCode::UNPROCESSABLE_ENTITY,
-            String::new(),
-            vec!["Your current password is not right.".into()],
-            "",
+            Shown::error("Your current password is not right.".into()),
         )
         .await;
     }
     if let Err(e) = validate_new_password(&f.password) {
-        return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, String::new(), vec![e], "").await;
+        return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Shown::error(e)).await;
     }
     let hash = hash_password(&f.password).await?;
     state.store().set_password_hash(v.person.id, &hash).await?;
@@ -129,12 +157,11 @@ pub async fn create_token(
     let label = match foothold_domain::Text::single_line(&f.label, "label", 100, true) {
         Ok(l) => l,
         Err(e) => {
-            return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, String::new(), vec![format!("Label: {e}.")], "")
-                .await;
+            return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Shown::error(format!("Label: {e}."))).await;
         }
     };
     let (_, secret) = state.store().create_api_token(v.person.id, label.as_str()).await?;
-    page(&state, &v, StatusCode::OK, secret, vec![], "").await
+    page(&state, &v, StatusCode::OK, Shown { new_token: secret, ..Default::default() }).await
 }
 
 /// Revokes one of one's own tokens.
@@ -145,5 +172,41 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     decide(v.actor(), Action::ManageOwnTokens)?;
     state.store().revoke_api_token(v.person.id, id).await?;
-    page(&state, &v, StatusCode::OK, String::new(), vec![], "Token revoked.").await
+    page(&state, &v, StatusCode::OK, Shown::notice("Token revoked.")).await
+}
+
+/// Makes a new calendar feed address (the old one stops working) and shows it once.
+pub async fn regenerate_feed(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
+    decide(v.actor(), Action::ManageOwnTokens)?;
+    let had = state.store().calendar_feed(v.person.id).await?.is_some();
+    let (_, token) = state.store().regenerate_calendar_feed(v.person.id).await?;
+    let notice = if had { "New feed address made; the old one no longer works." } else { "Feed address made." };
+    let shown = Shown { new_feed_url: crate::feed::feed_url(state.config(), &token), ..Shown::notice(notice) };
+    page(&state, &v, StatusCode::OK, shown).await
+}
+
+/// Turns the calendar feed off.
+pub async fn delete_feed(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
+    decide(v.actor(), Action::ManageOwnTokens)?;
+    state.store().delete_calendar_feed(v.person.id).await?;
+    page(&state, &v, StatusCode::OK, Shown::notice("Calendar feed turned off; its address no longer works.")).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RemindersForm {
+    /// Present (`on`) when the box is ticked; browsers send nothing otherwise.
+    email_reminders: Option<String>,
+}
+
+/// Turns email reminders on or off.
+pub async fn set_reminders(
+    State(state): State<AppState>,
+    Viewer(v): Viewer,
+    PageForm(f): PageForm<RemindersForm>,
+) -> Result<Response, PageError> {
+    let on = f.email_reminders.is_some_and(|v| v == "on" || v == "true");
+    state.store().set_email_reminders(v.person.id, on).await?;
+    let notice = if on { "Email reminders are on." } else { "Email reminders are off." };
+    page(&state, &v, StatusCode::OK, Shown::notice(notice)).await
 }

@@ -68,6 +68,9 @@ pub struct TestApp {
     pub store: Store,
     /// `http://127.0.0.1:PORT`, the configured base URL.
     pub base: String,
+    /// The test database, for arranging tables through SQL ([`TestApp::execute`]).
+    pub database_url: DatabaseUrl,
+    raw: OnceCell<sea_orm::DatabaseConnection>,
     shutdown: Option<oneshot::Sender<()>>,
     // Field order matters: the server stops before the database goes.
     _pg: Option<PgDatabase>,
@@ -84,16 +87,15 @@ impl Drop for TestApp {
 
 /// Opens this test's database: a fresh PostgreSQL database when
 /// `FOOTHOLD_TEST_DATABASE_URL` is set and reachable, else a SQLite file.
-async fn open_database() -> (Store, Option<PgDatabase>, Option<tempfile::TempDir>) {
+async fn open_database() -> (Store, DatabaseUrl, Option<PgDatabase>, Option<tempfile::TempDir>) {
     if let Ok(server_url) = std::env::var(PG_ENV)
         && !server_url.trim().is_empty()
     {
         match create_pg_database(server_url.trim()).await {
             Ok((url, pg)) => {
-                let store = Store::connect(&DatabaseUrl::parse(&url).expect("a PostgreSQL URL"), 5)
-                    .await
-                    .expect("connect to the new test database");
-                return (store, Some(pg), None);
+                let url = DatabaseUrl::parse(&url).expect("a PostgreSQL URL");
+                let store = Store::connect(&url, 5).await.expect("connect to the new test database");
+                return (store, url, Some(pg), None);
             }
             Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
                 panic!("{PG_ENV} is set but PostgreSQL cannot be used, and CI=true: {e}")
@@ -104,7 +106,7 @@ async fn open_database() -> (Store, Option<PgDatabase>, Option<tempfile::TempDir
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = DatabaseUrl::sqlite_file(&dir.path().join("foothold.db"));
     let store = Store::connect(&url, 5).await.expect("open the SQLite test database");
-    (store, None, Some(dir))
+    (store, url, None, Some(dir))
 }
 
 /// Creates `foothold_t_<hex>` on the server and returns its URL.
@@ -133,7 +135,7 @@ impl TestApp {
 
     /// Starts Foothold after `configure` has adjusted its configuration.
     pub async fn spawn_with(configure: impl FnOnce(&mut WebConfig)) -> TestApp {
-        let (store, pg, dir) = open_database().await;
+        let (store, database_url, pg, dir) = open_database().await;
         store.migrate().await.expect("migrations run");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
         let addr = listener.local_addr().expect("local address");
@@ -150,7 +152,80 @@ impl TestApp {
                 eprintln!("server failed: {e}");
             }
         });
-        TestApp { store, base, shutdown: Some(tx), _pg: pg, _dir: dir }
+        TestApp { store, base, database_url, raw: OnceCell::new(), shutdown: Some(tx), _pg: pg, _dir: dir }
+    }
+
+    async fn raw(&self) -> &sea_orm::DatabaseConnection {
+        self.raw
+            .get_or_init(|| async {
+                sea_orm::Database::connect(self.database_url.expose())
+                    .await
+                    .expect("a second connection to the test database")
+            })
+            .await
+    }
+
+    fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+        let backend = match self.database_url.engine() {
+            Some(foothold_store::Engine::Postgres) => sea_orm::DatabaseBackend::Postgres,
+            _ => sea_orm::DatabaseBackend::Sqlite,
+        };
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres { sql.to_owned() } else { sql.replace('$', "?") };
+        sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    }
+
+    /// Runs one statement (`$1`-style placeholders) straight on the test
+    /// database, for tables whose store code is not on this branch (plans);
+    /// returns the rows it changed.
+    pub async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) -> u64 {
+        use sea_orm::ConnectionTrait as _;
+        let stmt = self.statement(sql, values);
+        self.raw().await.execute_raw(stmt).await.unwrap_or_else(|e| panic!("{sql}: {e}")).rows_affected()
+    }
+
+    /// Runs an `INSERT … RETURNING id` straight on the test database.
+    pub async fn insert(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+        use sea_orm::ConnectionTrait as _;
+        let stmt = self.statement(sql, values);
+        let row = self.raw().await.query_one_raw(stmt).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        row.expect("a returned row").try_get("", "id").expect("an id")
+    }
+
+    /// Adds an active growth plan of `person` led by `leader` with four
+    /// check-ins due on the given days; returns the plan id and check-in ids.
+    pub async fn add_plan(
+        &self,
+        person: i64,
+        leader: i64,
+        time_zone: &str,
+        due: [chrono::NaiveDate; 4],
+    ) -> (i64, Vec<i64>) {
+        let at = foothold_store::now();
+        let plan = self
+            .insert(
+                "INSERT INTO plans (person_id, leader_id, starts_on, ends_on, time_zone, state, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $6) RETURNING id",
+                vec![
+                    person.into(),
+                    leader.into(),
+                    (due[0] - chrono::Duration::days(90)).into(),
+                    (due[3] + chrono::Duration::days(1)).into(),
+                    time_zone.into(),
+                    at.into(),
+                ],
+            )
+            .await;
+        let mut checkins = Vec::new();
+        for (i, day) in due.iter().enumerate() {
+            checkins.push(
+                self.insert(
+                    "INSERT INTO checkins (plan_id, number, due_on) VALUES ($1, $2, $3) RETURNING id",
+                    vec![plan.into(), (i as i32 + 1).into(), (*day).into()],
+                )
+                .await,
+            );
+        }
+        (plan, checkins)
     }
 
     /// An absolute URL for a path on this server.

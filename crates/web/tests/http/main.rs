@@ -4,8 +4,10 @@
 //! `FOOTHOLD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test` set as well.
 
 mod harness;
+mod peers;
 
 mod api_people;
+mod calendar;
 mod conversation_access;
 mod conversation_pages;
 mod conversation_texts;
@@ -19,6 +21,7 @@ mod ops;
 mod pages;
 mod permissions;
 mod plans;
+mod reminders;
 mod setup;
 mod sign_in;
 mod themes;
