@@ -46,14 +46,14 @@ async fn fetch(app: &TestApp, url: &str) -> Resp {
 }
 
 /// A new feed address through the API.
-async fn new_feed(api: &Api) -> String {
+pub async fn new_feed(api: &Api) -> String {
     let res = api.call(Method::POST, "/api/v1/me/calendar-feed").await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     res.json()["url"].as_str().expect("a url").to_owned()
 }
 
 /// The feed parsed by Python.
-async fn parsed(app: &TestApp, url: &str) -> Value {
+pub async fn parsed(app: &TestApp, url: &str) -> Value {
     let res = fetch(app, url).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.header("content-type"), Some("text/calendar; charset=utf-8"));

@@ -26,3 +26,4 @@ mod setup;
 mod sign_in;
 mod themes;
 mod tokens;
+mod year;

@@ -647,6 +647,8 @@ async fn everyone_downloads_all_of_their_own_data_and_nobody_elses() {
     assert!(files["foothold-export/plans.json"].contains("Join research"));
     assert!(files.keys().any(|k| k.starts_with("foothold-export/plans/plan-") && k.ends_with(".md")));
 
+    let profile = app.browser_for(t.report.id).await.get("/profile").await;
+    assert!(profile.body.contains(r#"href="/profile/export""#), "the profile page offers the download");
     // The leader's archive has their own notes and none of the report's words.
     let leader = app.browser_for(t.leader.id).await;
     let rb = leader.request(reqwest::Method::GET, "/profile/export");

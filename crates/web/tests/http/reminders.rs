@@ -26,7 +26,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// A mailer that talks plain SMTP to `port` on the loopback interface.
-fn mailer(app: &TestApp, port: u16) -> Mailer {
+pub fn mailer(app: &TestApp, port: u16) -> Mailer {
     let settings = SmtpSettings {
         host: "127.0.0.1".into(),
         port: Some(port),
@@ -38,7 +38,7 @@ fn mailer(app: &TestApp, port: u16) -> Mailer {
     Mailer::new(&settings, url::Url::parse(&app.base).expect("base url")).expect("a mailer")
 }
 
-async fn tick(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> Tick {
+pub async fn tick(store: &Store, mailer: &Mailer, now: DateTime<Utc>) -> Tick {
     outbox::run_once(store, mailer, now).await.expect("the tick runs")
 }
 
