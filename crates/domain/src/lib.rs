@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod email;
 pub mod guide;
 pub mod import;
+pub mod insight;
 pub mod person;
 pub mod plan;
 pub mod policy;
