@@ -33,13 +33,14 @@
 //!    responses would break rules 3 and 4.
 //!
 //! Rules 3, 4 and 6 are decided once for all viewers: candidates are considered
-//! in a fixed order (quarterly figures before before-and-after figures, larger
-//! response sets first, then by group and quarter), and one that would break a
-//! rule together with a figure already released is withheld
+//! in a fixed order (quarterly figures quarter by quarter, then before-and-after
+//! figures; within each, larger response sets first, then by group), and one
+//! that would break a rule together with a figure already released is withheld
 //! ([`Withheld::Differencing`]). The outcome depends on the responses and on the
 //! lists of groups and quarters, never on who asks or in which order they were
 //! passed, so no viewer can combine the figures they are shown to isolate fewer
-//! than N people.
+//! than N people. Because earlier quarters come first, adding a later quarter
+//! and its responses leaves every earlier quarter's figures as they were.
 //!
 //! Groups are as they were when people answered: each [`Response`] carries the
 //! department and line of leaders of that moment.
@@ -47,9 +48,16 @@
 //! For these guarantees to hold, the caller must:
 //! - pass every group and quarter that any viewer may see in one call, and show
 //!   figures only from the resulting [`Release`];
+//! - keep passing every group and quarter once shown (all quarters since the
+//!   first, not a sliding window), so that figures shown before stay in the
+//!   comparison;
 //! - show a quarter only once its pulse has closed, and not recompute it when an
 //!   answer is later removed: two releases that differ by one late answer are
 //!   two figures that differ by one response.
+//!
+//! The before-and-after figure grows as quarters are added, and these rules
+//! compare it only with figures of the same release: one that changes between
+//! two releases by the answers of a few people can reveal something of them.
 //!
 //! Rule 4 is exact when the released groups nest (within a quarter, trees nest
 //! inside each other and inside the organisation). Where released groups overlap
@@ -510,10 +518,12 @@ fn quarterly(
         }
     }
 
-    // The fixed order of the module documentation: larger sets first, so that
-    // the organisation and departments win over the small trees they would give away.
+    // The fixed order of the module documentation. Quarter by quarter, so that
+    // a new quarter cannot change what was shown for earlier ones; within one,
+    // larger sets first, so that the organisation and departments win over the
+    // small trees they would give away.
     candidates
-        .sort_by(|a, b| b.set.len().cmp(&a.set.len()).then(a.group.cmp(&b.group)).then(a.quarter.cmp(&b.quarter)));
+        .sort_by(|a, b| a.quarter.cmp(&b.quarter).then(b.set.len().cmp(&a.set.len())).then(a.group.cmp(&b.group)));
     for c in candidates {
         let figure = if ledger.admit(&c.set) {
             let tally = data.tally(&c.set);
@@ -1039,10 +1049,10 @@ mod tests {
                 assert_eq!(second.expect("Q1-Q2").pooled, Some((q("2027-Q1"), q("2027-Q2"))));
                 assert_eq!(third.expect("Q2-Q3").pooled, Some((q("2027-Q2"), q("2027-Q3"))));
             } else {
-                // Q2+Q3 has four people, so Q3 pools Q1..Q3: one response more than Q1+Q2.
-                let third = third.expect("the larger window goes first");
-                assert_eq!((third.pooled, third.responses), (Some((q("2027-Q1"), q("2027-Q3"))), 7));
-                assert_eq!(second, Err(Withheld::Differencing));
+                // Q2+Q3 has four people, so Q3 would pool Q1..Q3: one response more
+                // than Q1+Q2, which was shown first.
+                assert_eq!(second.expect("the earlier quarter goes first").responses, 6);
+                assert_eq!(third, Err(Withheld::Differencing));
             }
         }
     }
@@ -1108,6 +1118,24 @@ mod tests {
             shuffle(&mut quarters, seed * 97);
             assert_eq!(release(&responses, &groups, &quarters, &first, Rules::default()), expected, "seed {seed}");
         }
+    }
+
+    #[test]
+    fn a_new_quarter_leaves_earlier_figures_as_they_were() {
+        let mut pulse = small_org();
+        pulse.many([101, 102, 103], "2027-Q1", None, &[100]);
+        pulse.many([103, 104, 105], "2027-Q2", None, &[100]);
+        let groups = [Org, Department(1), Department(2), Tree(1), Tree(2), Tree(3), Tree(4), Tree(100)];
+        let mut quarters: Vec<Quarter> = ["2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2"].map(q).to_vec();
+        let before = release(&pulse.responses, &groups, &quarters, &HashMap::new(), Rules::default());
+        assert!(before.figure(Tree(100), q("2027-Q2")).expect("asked").is_ok());
+        // Q3's window for Tree(100) reaches back to Q1 and is one response larger than Q2's.
+        pulse.answer(101, "2027-Q3", None, &[100]);
+        quarters.push(q("2027-Q3"));
+        let after = release(&pulse.responses, &groups, &quarters, &HashMap::new(), Rules::default());
+        let earlier: Vec<_> = after.figures().filter(|(_, quarter, _)| *quarter < q("2027-Q3")).collect();
+        assert_eq!(earlier, before.figures().collect::<Vec<_>>());
+        assert_eq!(after.figure(Tree(100), q("2027-Q3")), Some(Err(Withheld::Differencing)));
     }
 
     /// Everyone in Tree(1), first conversation in 2027 Q2; `score` by person and quarter.
@@ -1351,6 +1379,17 @@ mod tests {
             shuffle(&mut groups, seed.rotate_left(17));
             shuffle(&mut quarters, seed.rotate_left(41));
             prop_assert_eq!(release(&responses, &groups, &quarters, &w.first, w.rules), decided);
+        }
+
+        #[test]
+        fn later_quarters_leave_earlier_figures_alone(w in world(true), cut in 0..QUARTERS) {
+            let decided = release(&w.responses, &w.groups, &w.quarters, &w.first, w.rules);
+            let end = nth(cut);
+            let responses: Vec<Response> = w.responses.iter().filter(|r| r.quarter <= end).cloned().collect();
+            let quarters: Vec<Quarter> = w.quarters.iter().copied().filter(|&q| q <= end).collect();
+            let earlier = release(&responses, &w.groups, &quarters, &w.first, w.rules);
+            let kept: Vec<_> = decided.figures().filter(|(_, q, _)| *q <= end).collect();
+            prop_assert_eq!(kept, earlier.figures().collect::<Vec<_>>());
         }
 
         #[test]
