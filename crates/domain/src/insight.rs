@@ -9,10 +9,10 @@
 //! 1. **Threshold.** A group's figure for a quarter is released only when at
 //!    least N distinct people in the group answered in that quarter.
 //! 2. **Pooling.** Otherwise the group's last 2, 3 or 4 quarters ending at that
-//!    quarter are pooled, taking the shortest window that reaches N distinct
-//!    people, and the figure is labelled with that window. If even the longest
-//!    window falls short, the figure is withheld: "not enough responses yet"
-//!    ([`Withheld::NotEnough`]).
+//!    quarter are pooled (up to [`Rules::max_pool`]), taking the shortest window
+//!    that reaches N distinct people, and the figure is labelled with that
+//!    window. If even the longest window falls short, the figure is withheld:
+//!    "not enough responses yet" ([`Withheld::NotEnough`]).
 //! 3. **Differencing.** No two released figures rest on response sets that
 //!    differ by at least one and fewer than N responses, because subtracting one
 //!    figure from the other would show those few answers (a department and the
@@ -915,6 +915,18 @@ mod tests {
         assert_eq!((last.next(), last.last_day()), (None, NaiveDate::MAX));
         let first = Quarter::of(NaiveDate::MIN);
         assert_eq!((first.prev(), first.first_day()), (None, NaiveDate::MIN));
+    }
+
+    #[test]
+    fn groups_are_as_they_were_when_people_answered() {
+        let mut pulse = Pulse::default();
+        let then = pulse.answer(1, "2027-Q1", Some(7), &[2, 3]).clone();
+        assert!(Org.contains(&then) && Department(7).contains(&then));
+        assert!(Tree(2).contains(&then) && Tree(3).contains(&then));
+        assert!(!Department(8).contains(&then) && !Tree(1).contains(&then) && !Tree(4).contains(&then));
+        // After a move, the earlier answer still counts where the person was.
+        let now = pulse.answer(1, "2027-Q2", Some(8), &[4]).clone();
+        assert!(Department(8).contains(&now) && !Department(7).contains(&now) && !Tree(2).contains(&now));
     }
 
     #[test]
