@@ -9,6 +9,7 @@ pub mod email;
 pub mod engagement;
 pub mod guide;
 pub mod import;
+pub mod insight;
 pub mod person;
 pub mod plan;
 pub mod policy;
