@@ -44,6 +44,8 @@ pub enum Action {
     ManageOwnTokens,
     /// Add, change or remove the organisation's own themes.
     ManageOrgThemes,
+    /// Set the anonymity threshold and open pulse rounds.
+    ManageInsight,
 }
 
 /// Why an action is refused.
@@ -61,7 +63,7 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denial> {
     let allowed = match action {
         // People see themselves, their line up and their tree down; an admin sees everyone.
         Action::ViewPerson(rel) => admin || rel != Relation::Other,
-        Action::ListAllPeople | Action::CreatePeople | Action::ManageOrgThemes => admin,
+        Action::ListAllPeople | Action::CreatePeople | Action::ManageOrgThemes | Action::ManageInsight => admin,
         // Reporting lines are the organisation's record, kept by admins; not even
         // a person edits their own manager or role.
         Action::EditPerson(_) => admin,

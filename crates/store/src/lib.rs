@@ -5,6 +5,7 @@ mod conversations;
 mod engagement;
 mod entity;
 mod feeds;
+mod insight;
 mod migrate;
 mod outbox;
 mod people;
@@ -27,6 +28,7 @@ pub use conversations::{
 };
 pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
 pub use feeds::{CalendarFeed, PlanCheckin};
+pub use insight::{OrgPerson, PlanSpan};
 pub use outbox::{NewMail, OpenCheckin, OutboxMail, OutboxStats, Recipient, UpcomingConversation};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
 pub use plans::{

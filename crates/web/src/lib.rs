@@ -7,6 +7,7 @@
 mod api;
 mod assets;
 mod auth;
+mod chart;
 mod conversations;
 mod engagement;
 mod error;
@@ -14,6 +15,7 @@ mod export;
 mod extract;
 mod feed;
 mod guard;
+mod insight;
 mod metrics;
 pub mod outbox;
 mod pages;
@@ -86,6 +88,7 @@ struct Inner {
     config: WebConfig,
     metrics: metrics::Metrics,
     engine: themes::EngineCache,
+    insight: insight::InsightCache,
 }
 
 impl AppState {
@@ -96,6 +99,7 @@ impl AppState {
             config,
             metrics: metrics::Metrics::default(),
             engine: themes::EngineCache::default(),
+            insight: insight::InsightCache::default(),
         }))
     }
 
@@ -107,6 +111,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &WebConfig {
         &self.0.config
+    }
+
+    /// Team insight, computed for every group at once.
+    pub(crate) fn insight(&self) -> &insight::InsightCache {
+        &self.0.insight
     }
 
     /// The theme engine for the organisation's themes.

@@ -4,6 +4,7 @@
 mod conversations;
 mod engagement;
 mod export;
+mod insight;
 mod me;
 mod people;
 mod plans;
@@ -103,6 +104,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(themes::put_custom, themes::delete_custom))
         .routes(routes!(themes::history))
         .routes(routes!(export::export))
+        .routes(routes!(insight::get))
         .routes(routes!(engagement::mine))
         .routes(routes!(engagement::answer))
         .routes(routes!(engagement::list))

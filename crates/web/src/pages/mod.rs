@@ -1,5 +1,6 @@
 //! Server-rendered pages. Each works without JavaScript.
 
+pub(crate) use insight::resolve as insight_resolve;
 pub(crate) use people::INVITE_DAYS;
 pub use session::SETUP_TOKEN_KEY;
 
@@ -7,6 +8,7 @@ mod conversations;
 mod engagement;
 mod export;
 mod home;
+mod insight;
 mod ops;
 mod people;
 mod plans;
@@ -29,6 +31,8 @@ pub struct Chrome {
     pub signed_in: bool,
     pub name: String,
     pub is_admin: bool,
+    /// Admins reach insight from the menu; leaders from their home page.
+    pub sees_insight: bool,
     pub csrf: String,
     pub section: &'static str,
 }
@@ -40,6 +44,7 @@ impl Chrome {
             signed_in: true,
             name: identity.person.name.clone(),
             is_admin: identity.person.role == foothold_domain::Role::Admin,
+            sees_insight: identity.person.role == foothold_domain::Role::Admin,
             csrf: identity.csrf().to_owned(),
             section,
         }
@@ -47,7 +52,14 @@ impl Chrome {
 
     /// For someone not signed in.
     pub fn anonymous() -> Self {
-        Chrome { signed_in: false, name: String::new(), is_admin: false, csrf: String::new(), section: "" }
+        Chrome {
+            signed_in: false,
+            name: String::new(),
+            is_admin: false,
+            sees_insight: false,
+            csrf: String::new(),
+            section: "",
+        }
     }
 }
 
@@ -120,6 +132,10 @@ pub fn router() -> Router<AppState> {
         .route("/question-sets/{id}/delete", post(question_sets::delete))
         .route("/themes", get(themes::show).post(themes::save))
         .route("/pulse", get(engagement::pulse).post(engagement::answer))
+        .route("/insight", get(insight::show))
+        .route("/insight.csv", get(insight::csv))
+        .route("/insight/settings", post(insight::settings))
+        .route("/insight/rounds", post(insight::open_round))
         .route("/people/{id}/performance", get(engagement::performance).post(engagement::write))
         .route("/performance/{id}/comment", post(engagement::comment))
         .route("/profile", get(profile::show))

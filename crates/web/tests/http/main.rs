@@ -15,6 +15,7 @@ mod conversations;
 mod csrf;
 mod engagement;
 mod import;
+mod insight;
 mod invites;
 mod openapi;
 mod ops;
