@@ -153,7 +153,164 @@ pub async fn generate(store: &Store, size: usize) -> anyhow::Result<Vec<(String,
         out.push((who.to_owned(), email.to_string()));
     }
     marcos_year(store).await?;
+    history(store, HISTORY_YEARS, chrono::Utc::now().date_naive()).await?;
     Ok(out)
+}
+
+/// Years of quarterly history the demo generates.
+pub const HISTORY_YEARS: u32 = 3;
+
+/// A deterministic 64-bit mix (SplitMix64): the same organisation always gets the same history.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn roll(person: i64, salt: u64) -> u64 {
+    mix((person as u64).wrapping_mul(1_000_003) ^ salt)
+}
+
+/// Three years (by default) of quarterly history for everyone: pulse answers,
+/// held career conversations, growth plans and performance ratings, in which
+/// engagement rises after a person's first career conversation, as the seed's
+/// story says it should. Returns how many rows of each were made.
+pub async fn history(
+    store: &Store,
+    years: u32,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(usize, usize, usize, usize)> {
+    use chrono::{Datelike, TimeZone};
+    use foothold_domain::insight::Quarter;
+    use foothold_domain::plan::{StepKind, StepStatus};
+    use foothold_store::{ConversationSeed, HistorySeed, PlanSeed, PulseSeed, RatingSeed};
+
+    let chart = store.org_chart().await?;
+    let manager: std::collections::HashMap<i64, Option<i64>> = chart.iter().map(|p| (p.id, p.manager_id)).collect();
+    let story: Vec<i64> = {
+        let mut ids = Vec::new();
+        for (name, ..) in STORY {
+            ids.push(person_named(store, name).await?.id);
+        }
+        ids
+    };
+    // The closed quarters, oldest first.
+    let mut quarters = Vec::new();
+    let mut q = Quarter::of(today).prev().context("quarter")?;
+    for _ in 0..years * 4 {
+        quarters.push(q);
+        q = q.prev().context("quarter")?;
+    }
+    quarters.reverse();
+    let n = quarters.len() as u64;
+    let mut seed = HistorySeed::default();
+    let mid = |q: Quarter| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+        let d = q.first_day() + chrono::Days::new(40);
+        chrono::Utc.with_ymd_and_hms(d.year(), d.month(), d.day(), 10, 0, 0).single().context("time")
+    };
+    for p in chart.iter().filter(|p| p.active) {
+        let mut leaders = Vec::new();
+        let mut up = p.manager_id;
+        while let Some(m) = up {
+            if leaders.contains(&m) {
+                break;
+            }
+            leaders.push(m);
+            up = manager.get(&m).copied().flatten();
+        }
+        // A quarter of the people have not had a career conversation yet.
+        let first = (roll(p.id, 1) % 4 != 0).then(|| roll(p.id, 2) % n);
+        let team_mood = (roll(leaders.first().copied().unwrap_or(0), 3) % 100) as f64 / 100.0 - 0.5;
+        for (i, q) in quarters.iter().enumerate() {
+            let i = i as u64;
+            let after = first.is_some_and(|f| i > f);
+            if roll(p.id, 10 + i) % 100 < 85 {
+                let lift = if after { 0.7 } else { 0.0 };
+                let score = |k: u64| -> u8 {
+                    let noise = (roll(p.id, 100 + i * 7 + k) % 100) as f64 / 100.0 - 0.5;
+                    (3.0 + team_mood + lift + noise * 1.6).round().clamp(1.0, 5.0) as u8
+                };
+                let enps_noise = (roll(p.id, 300 + i) % 5) as f64;
+                seed.pulses.push(PulseSeed {
+                    person_id: p.id,
+                    quarter: q.iso(),
+                    department_id: p.department_id,
+                    leaders: leaders.clone(),
+                    scores: [score(0), score(1), score(2), score(3), score(4)],
+                    enps: (5.0 + team_mood * 2.0 + if after { 2.0 } else { 0.0 } + enps_noise - 2.0)
+                        .round()
+                        .clamp(0.0, 10.0) as u8,
+                    answered_at: mid(*q)?,
+                });
+            }
+            if let Some(leader) = p.manager_id {
+                let r = (roll(p.id, 500 + i) % 10) as i64;
+                let rating = match r {
+                    0 => 2,
+                    1..=5 => 3,
+                    6..=8 => 4,
+                    _ => {
+                        if after {
+                            5
+                        } else {
+                            1
+                        }
+                    }
+                };
+                seed.ratings.push(RatingSeed { person_id: p.id, leader_id: leader, quarter: q.iso(), rating });
+                // Conversations from the first one on, every other quarter.
+                if let Some(f) = first
+                    && i >= f
+                    && (i - f) % 2 == 0
+                {
+                    seed.conversations.push(ConversationSeed { report_id: p.id, leader_id: leader, at: mid(*q)? });
+                }
+            }
+        }
+        // A plan after the latest conversation; story people's plans are closed so the demo's own stay free.
+        if let (Some(f), Some(leader)) = (first, p.manager_id) {
+            let last = f + (n - 1 - f) / 2 * 2;
+            let start = mid(quarters[last as usize])?.date_naive();
+            let elapsed = (n - 1 - last) as u32;
+            let held = if story.contains(&p.id) { 4 } else { elapsed.min(4) };
+            if held < 4 || elapsed >= 4 || story.contains(&p.id) {
+                let kinds =
+                    [StepKind::DeepenExpertise, StepKind::MoveSideways, StepKind::StepUp, StepKind::TakeOwnership];
+                let steps = (0..3u32)
+                    .map(|k| {
+                        let kind = kinds[(roll(p.id, 700 + u64::from(k)) % 4) as usize];
+                        let status = if k < held {
+                            StepStatus::Done
+                        } else if k == held {
+                            StepStatus::InProgress
+                        } else {
+                            StepStatus::Planned
+                        };
+                        (kind, format!("{} step {}", kind.label(), k + 1), status, k + 1)
+                    })
+                    .collect();
+                seed.plans.push(PlanSeed {
+                    person_id: p.id,
+                    leader_id: leader,
+                    starts_on: start,
+                    theme: "Growth".into(),
+                    steps,
+                    checkins_held: held,
+                });
+            }
+        }
+    }
+    store.import_history(&seed).await?;
+    let counts = (seed.pulses.len(), seed.conversations.len(), seed.plans.len(), seed.ratings.len());
+    tracing::info!(
+        pulses = counts.0,
+        conversations = counts.1,
+        plans = counts.2,
+        ratings = counts.3,
+        "demo history created"
+    );
+    Ok(counts)
 }
 
 async fn person_named(store: &Store, name: &str) -> anyhow::Result<foothold_store::Person> {

@@ -1,6 +1,7 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
+mod bulk;
 mod conversations;
 mod engagement;
 mod entity;
@@ -22,6 +23,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
+pub use bulk::{ConversationSeed, HistorySeed, PlanSeed, PulseSeed, RatingSeed};
 pub use conversations::{
     Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
     QuestionSet, Saved, SetScope,

@@ -56,7 +56,8 @@ fn axes(out: &mut String, labels: &[String], y_min: f64, y_max: f64, ticks: &[f6
     // At most about eight labels fit; show every k-th.
     let every = n.div_ceil(8).max(1);
     for (i, l) in labels.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
+        // Counted back from the latest quarter, which always has its label.
+        if (n - 1 - i) % every == 0 {
             let _ = write!(
                 out,
                 r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#4a5563">{}</text>"##,

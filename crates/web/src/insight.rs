@@ -65,28 +65,48 @@ pub struct Snapshot {
 }
 
 /// The cached snapshot, shared by every request on this replica.
+#[derive(Clone, Default)]
+pub struct InsightCache(Arc<CacheInner>);
+
 #[derive(Default)]
-pub struct InsightCache {
+struct CacheInner {
     current: Mutex<Option<(Instant, Arc<Snapshot>)>>,
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl InsightCache {
-    /// The snapshot, rebuilt when older than [`FRESH_FOR`].
+    /// The snapshot. The first request builds it; after that a stale one is
+    /// served while one background task rebuilds it, so no request waits on
+    /// a rebuild.
     pub async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
-        let mut slot = self.current.lock().await;
-        if let Some((at, snap)) = slot.as_ref()
-            && at.elapsed() < FRESH_FOR
-        {
-            return Ok(snap.clone());
+        use std::sync::atomic::Ordering;
+        let mut slot = self.0.current.lock().await;
+        match slot.as_ref() {
+            Some((at, snap)) if at.elapsed() < FRESH_FOR => Ok(snap.clone()),
+            Some((_, snap)) => {
+                if !self.0.refreshing.swap(true, Ordering::AcqRel) {
+                    let (cache, store) = (self.clone(), store.clone());
+                    tokio::spawn(async move {
+                        match build(&store, Utc::now().date_naive()).await {
+                            Ok(fresh) => *cache.0.current.lock().await = Some((Instant::now(), Arc::new(fresh))),
+                            Err(e) => tracing::error!(error = %e, "insight refresh failed; serving the last figures"),
+                        }
+                        cache.0.refreshing.store(false, Ordering::Release);
+                    });
+                }
+                Ok(snap.clone())
+            }
+            None => {
+                let snap = Arc::new(build(store, Utc::now().date_naive()).await?);
+                *slot = Some((Instant::now(), snap.clone()));
+                Ok(snap)
+            }
         }
-        let snap = Arc::new(build(store, Utc::now().date_naive()).await?);
-        *slot = Some((Instant::now(), snap.clone()));
-        Ok(snap)
     }
 
-    /// Forgets the snapshot (after an admin changes N).
+    /// Forgets the snapshot (after an admin changes N): the next request rebuilds it.
     pub async fn invalidate(&self) {
-        *self.current.lock().await = None;
+        *self.0.current.lock().await = None;
     }
 }
 

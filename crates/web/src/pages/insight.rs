@@ -75,7 +75,7 @@ fn pct(part: usize, whole: usize) -> f64 {
 fn withheld(w: Withheld) -> String {
     match w {
         Withheld::NotEnough => "Not enough responses yet".into(),
-        Withheld::Differencing => "Withheld: it would single out a few people when compared with another figure".into(),
+        Withheld::Differencing => "Withheld: compared with another figure it would single people out".into(),
     }
 }
 
