@@ -57,7 +57,7 @@ fn axes(out: &mut String, labels: &[String], y_min: f64, y_max: f64, ticks: &[f6
     let every = n.div_ceil(8).max(1);
     for (i, l) in labels.iter().enumerate() {
         // Counted back from the latest quarter, which always has its label.
-        if (n - 1 - i) % every == 0 {
+        if (n - 1 - i).is_multiple_of(every) {
             let _ = write!(
                 out,
                 r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#4a5563">{}</text>"##,
