@@ -220,7 +220,7 @@ pub async fn history(
             up = manager.get(&m).copied().flatten();
         }
         // A quarter of the people have not had a career conversation yet.
-        let first = (roll(p.id, 1) % 4 != 0).then(|| roll(p.id, 2) % n);
+        let first = (!roll(p.id, 1).is_multiple_of(4)).then(|| roll(p.id, 2) % n);
         let team_mood = (roll(leaders.first().copied().unwrap_or(0), 3) % 100) as f64 / 100.0 - 0.5;
         for (i, q) in quarters.iter().enumerate() {
             let i = i as u64;
@@ -262,7 +262,7 @@ pub async fn history(
                 // Conversations from the first one on, every other quarter.
                 if let Some(f) = first
                     && i >= f
-                    && (i - f) % 2 == 0
+                    && (i - f).is_multiple_of(2)
                 {
                     seed.conversations.push(ConversationSeed { report_id: p.id, leader_id: leader, at: mid(*q)? });
                 }
