@@ -134,3 +134,43 @@ async fn performance_views_are_written_by_the_leader_and_commented_by_the_member
     let page = app.browser_for(t.peer.id).await.get(&format!("/people/{}/performance", t.report.id)).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_pulse_round_asks_the_people_in_its_group_until_they_answer() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    let admin = app.browser_for(t.admin.id).await;
+    let today = chrono::Utc::now().date_naive();
+    use chrono::Datelike;
+    let quarter_end = chrono::NaiveDate::from_ymd_opt(today.year(), ((today.month() - 1) / 3 + 1) * 3, 1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.pred_opt())
+        .expect("quarter end");
+    // Past the quarter's end is refused.
+    let late = (quarter_end + chrono::Days::new(1)).to_string();
+    let res =
+        admin.submit("/insight/rounds", &[("group", &format!("tree-{}", t.leader.id)), ("closes_on", &late)]).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    let res = admin
+        .submit(
+            "/insight/rounds",
+            &[("group", &format!("tree-{}", t.leader.id)), ("closes_on", &quarter_end.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // Lee's reports are asked; Olga, outside Lee's tree, is not.
+    let report = app.browser_for(t.report.id).await;
+    assert!(report.get("/").await.body.contains("This quarter's pulse"));
+    assert!(!app.browser_for(t.other_lead.id).await.get("/").await.body.contains("This quarter's pulse"));
+    // Only admins open rounds.
+    let res = app
+        .browser_for(t.leader.id)
+        .await
+        .submit("/insight/rounds", &[("group", "org"), ("closes_on", &quarter_end.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Once answered, the prompt is gone.
+    let res = t.report_api.put_json("/api/v1/me/pulses/current", &pulse(3, 3, 3, 3, 3, 7)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(!report.get("/").await.body.contains("This quarter's pulse"));
+}

@@ -541,6 +541,8 @@ async fn the_plan_pages_keep_what_was_typed_when_a_save_fails() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let history = report.get(res.location().expect("location")).await;
     assert!(history.body.contains("progress noted: Joined research for good"), "{}", history.body);
+    // A check-in held this quarter asks the member for this quarter's pulse.
+    assert!(report.get("/").await.body.contains("This quarter's pulse"), "the pulse follows the check-in");
 
     // Exports: printable page and Markdown.
     let print = leader.get(&format!("/plans/{pid}/print")).await;
