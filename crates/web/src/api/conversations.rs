@@ -10,6 +10,7 @@ use foothold_store::{Conversation, NoteKind, Saved};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as uc;
@@ -115,13 +116,6 @@ fn local(s: &str, zone: &str) -> Result<DateTime<Utc>, AppError> {
         AppError::BadRequest("starts_at_local must look like 2026-12-01T14:00 (local time, no offset).".into())
     })?;
     uc::parse_when(date, time, zone)
-}
-
-fn unprocessable(e: AppError) -> AppError {
-    match e {
-        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
-        other => other,
-    }
 }
 
 /// Schedules a career conversation with a direct report.

@@ -3,17 +3,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::engagement::{STATEMENTS, rating_label};
 use foothold_store::{PerformanceView, Pulse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::engagement as uc;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 
 /// One of the caller's own pulse answers.
@@ -69,13 +69,6 @@ pub struct PulseIn {
     support: i64,
     #[schema(minimum = 0, maximum = 10)]
     enps: i64,
-}
-
-fn unprocessable(e: AppError) -> AppError {
-    match e {
-        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
-        other => other,
-    }
 }
 
 /// Answers (or re-answers) this quarter's pulse.

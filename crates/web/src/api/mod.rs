@@ -36,6 +36,16 @@ use crate::AppState;
 )]
 struct ApiDoc;
 
+/// A value that breaks a rule answers 422 in the API (the use-cases say 400,
+/// which is what a malformed request gets).
+fn unprocessable(e: crate::error::AppError) -> crate::error::AppError {
+    use crate::error::AppError;
+    match e {
+        AppError::BadRequest(m) => AppError::Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, m),
+        other => other,
+    }
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

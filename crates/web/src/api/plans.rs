@@ -10,6 +10,7 @@ use foothold_store::{PlanDetail, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
@@ -192,13 +193,6 @@ pub struct PlanPatch {
     /// Every theme id of the plan, in the new order.
     #[serde(default)]
     theme_order: Option<Vec<i64>>,
-}
-
-fn unprocessable(e: AppError) -> AppError {
-    match e {
-        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
-        other => other,
-    }
 }
 
 /// Moves the plan's end or reorders its themes.

@@ -13,6 +13,7 @@ use foothold_store::{QuestionSet, SetScope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
@@ -55,13 +56,6 @@ fn out(set: QuestionSet, editable: bool) -> SetOut {
         updated_at: set.updated_at,
         questions: set.questions.iter().map(io).collect(),
         name: set.name,
-    }
-}
-
-fn unprocessable(e: AppError) -> AppError {
-    match e {
-        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
-        other => other,
     }
 }
 

@@ -8,6 +8,7 @@ use foothold_domain::policy::ConversationAction;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as conv;
@@ -123,13 +124,6 @@ pub struct DecideIn {
     /// `+`, `-`, `mixed` or empty.
     #[serde(default)]
     valence: String,
-}
-
-fn unprocessable(e: AppError) -> AppError {
-    match e {
-        AppError::BadRequest(m) => AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, m),
-        other => other,
-    }
 }
 
 /// Confirms, renames, dismisses, merges or adds a theme (the report or the leader).

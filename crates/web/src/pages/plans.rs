@@ -176,6 +176,84 @@ struct Retry {
     step: StepFields,
 }
 
+fn step_view(d: &PlanDetail, s: &foothold_store::Step, retry: &Retry) -> StepView {
+    let retrying = retry.op == "update_step" && retry.step_id == s.id;
+    StepView {
+        id: s.id,
+        kind: s.kind.as_str(),
+        kind_label: s.kind.label(),
+        direction: direction_name(s.kind),
+        what: s.what.clone(),
+        signal: s.signal.clone(),
+        support: s.support.clone(),
+        quarter_label: quarter_label(d, s.target_quarter),
+        status: s.status.as_str(),
+        status_label: s.status.label(),
+        progress: s.progress.clone(),
+        form: if retrying {
+            retry.step.clone()
+        } else {
+            StepFields {
+                kind: s.kind.as_str().into(),
+                what: s.what.clone(),
+                signal: s.signal.clone(),
+                support: s.support.clone(),
+                target_quarter: s.target_quarter.to_string(),
+                status: s.status.as_str().into(),
+            }
+        },
+        open: retrying,
+    }
+}
+
+/// The themes with their steps; a failed form's values replace the stored ones where it was typed.
+fn theme_views(d: &PlanDetail, retry: &Retry) -> Vec<ThemeView> {
+    let n = d.themes.len();
+    d.themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let adding = retry.op == "add_step" && retry.theme_id == t.id;
+            ThemeView {
+                id: t.id,
+                label: t.label.clone(),
+                label_value: if retry.op == "rename_theme" && retry.theme_id == t.id {
+                    retry.label.clone()
+                } else {
+                    t.label.clone()
+                },
+                dropped: t.dropped,
+                first: i == 0,
+                last: i + 1 == n,
+                steps: d.steps.iter().filter(|s| s.theme_id == t.id).map(|s| step_view(d, s, retry)).collect(),
+                new_step: if adding {
+                    retry.step.clone()
+                } else {
+                    StepFields { target_quarter: "1".into(), kind: "deepen_expertise".into(), ..Default::default() }
+                },
+                new_open: adding,
+            }
+        })
+        .collect()
+}
+
+fn checkin_views(d: &PlanDetail) -> Vec<CheckinView> {
+    d.checkins
+        .iter()
+        .map(|c| {
+            let s = uc::checkin_state(d, c);
+            CheckinView {
+                number: c.number,
+                due_on: day(c.due_on),
+                state: s.as_str(),
+                state_label: checkin_label(s),
+                completed: c.completed_at.map(|t| day(t.date_naive())).unwrap_or_default(),
+                what_changed: c.what_changed.clone(),
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
@@ -236,82 +314,12 @@ async fn plan_page(
     let (wall_svg, wall_text) = wall_of(&d, &roles, &person.title, &department);
     let relation = store.relation(v.person.id, person.id).await?;
     let may_record_role = foothold_domain::policy::may_record_role(v.actor(), relation).is_ok();
-    let step_view = |s: &foothold_store::Step| {
-        let retrying = retry.op == "update_step" && retry.step_id == s.id;
-        StepView {
-            id: s.id,
-            kind: s.kind.as_str(),
-            kind_label: s.kind.label(),
-            direction: direction_name(s.kind),
-            what: s.what.clone(),
-            signal: s.signal.clone(),
-            support: s.support.clone(),
-            quarter_label: quarter_label(&d, s.target_quarter),
-            status: s.status.as_str(),
-            status_label: s.status.label(),
-            progress: s.progress.clone(),
-            form: if retrying {
-                retry.step.clone()
-            } else {
-                StepFields {
-                    kind: s.kind.as_str().into(),
-                    what: s.what.clone(),
-                    signal: s.signal.clone(),
-                    support: s.support.clone(),
-                    target_quarter: s.target_quarter.to_string(),
-                    status: s.status.as_str().into(),
-                }
-            },
-            open: retrying,
-        }
-    };
-    let n = d.themes.len();
-    let themes: Vec<ThemeView> = d
-        .themes
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let adding = retry.op == "add_step" && retry.theme_id == t.id;
-            ThemeView {
-                id: t.id,
-                label: t.label.clone(),
-                label_value: if retry.op == "rename_theme" && retry.theme_id == t.id {
-                    retry.label.clone()
-                } else {
-                    t.label.clone()
-                },
-                dropped: t.dropped,
-                first: i == 0,
-                last: i + 1 == n,
-                steps: d.steps.iter().filter(|s| s.theme_id == t.id).map(step_view).collect(),
-                new_step: if adding {
-                    retry.step.clone()
-                } else {
-                    StepFields { target_quarter: "1".into(), kind: "deepen_expertise".into(), ..Default::default() }
-                },
-                new_open: adding,
-            }
-        })
-        .collect();
+    let themes = theme_views(&d, &retry);
     let active_themes = d.themes.iter().filter(|t| !t.dropped).count();
-    let checkins = d
-        .checkins
-        .iter()
-        .map(|c| {
-            let s = uc::checkin_state(&d, c);
-            CheckinView {
-                number: c.number,
-                due_on: day(c.due_on),
-                state: s.as_str(),
-                state_label: checkin_label(s),
-                completed: c.completed_at.map(|t| day(t.date_naive())).unwrap_or_default(),
-                what_changed: c.what_changed.clone(),
-            }
-        })
-        .collect();
+    let checkins = checkin_views(&d);
     let role_offer = role_step
         .and_then(|sid| d.steps.iter().find(|s| s.id == sid && s.kind.changes_role() && s.status == StepStatus::Done))
-        .map(step_view);
+        .map(|s| step_view(&d, s, &retry));
     let page = PlanPage {
         chrome: Chrome::of(v, "plans"),
         id,
@@ -869,55 +877,8 @@ pub async fn print(
     let roles = store.roles_of(person.id).await?;
     let department = person.department.clone().unwrap_or_default();
     let (wall_svg, wall_text) = wall_of(&d, &roles, &person.title, &department);
-    let themes = d
-        .themes
-        .iter()
-        .map(|t| ThemeView {
-            id: t.id,
-            label: t.label.clone(),
-            label_value: String::new(),
-            dropped: t.dropped,
-            first: false,
-            last: false,
-            steps: d
-                .steps
-                .iter()
-                .filter(|s| s.theme_id == t.id)
-                .map(|s| StepView {
-                    id: s.id,
-                    kind: s.kind.as_str(),
-                    kind_label: s.kind.label(),
-                    direction: direction_name(s.kind),
-                    what: s.what.clone(),
-                    signal: s.signal.clone(),
-                    support: s.support.clone(),
-                    quarter_label: quarter_label(&d, s.target_quarter),
-                    status: s.status.as_str(),
-                    status_label: s.status.label(),
-                    progress: s.progress.clone(),
-                    form: StepFields::default(),
-                    open: false,
-                })
-                .collect(),
-            new_step: StepFields::default(),
-            new_open: false,
-        })
-        .collect();
-    let checkins = d
-        .checkins
-        .iter()
-        .map(|c| {
-            let s = uc::checkin_state(&d, c);
-            CheckinView {
-                number: c.number,
-                due_on: day(c.due_on),
-                state: s.as_str(),
-                state_label: checkin_label(s),
-                completed: c.completed_at.map(|t| day(t.date_naive())).unwrap_or_default(),
-                what_changed: c.what_changed.clone(),
-            }
-        })
-        .collect();
+    let themes = theme_views(&d, &Retry::default());
+    let checkins = checkin_views(&d);
     let page = PrintPage {
         id,
         person_name: person.name,
