@@ -264,6 +264,8 @@ struct PlanPage {
     person_name: String,
     leader_name: String,
     is_owner: bool,
+    /// The owner's current direct manager, who schedules conversations.
+    is_leader: bool,
     active: bool,
     starts_on: String,
     ends_on: String,
@@ -328,6 +330,7 @@ async fn plan_page(
         person_name: person.name.clone(),
         leader_name,
         is_owner: part == PlanPart::Owner,
+        is_leader: part == PlanPart::Leader,
         active: d.plan.state == PlanState::Active,
         starts_on: day(d.plan.starts_on),
         ends_on: day(d.plan.ends_on),

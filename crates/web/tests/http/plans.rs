@@ -369,6 +369,11 @@ async fn the_year_end_review_closes_the_plan_and_a_new_one_can_start() {
     let p = plan(&t.leader_api, pid).await;
     assert_eq!(p["state"], "closed");
     assert_eq!(p["review"], "A good year: research, then the guild.");
+    // The leader's one action at the end of the year: schedule the next conversation.
+    let page = app.browser_for(t.leader.id).await.get(&format!("/plans/{pid}")).await;
+    assert!(page.body.contains(&format!(r#"href="/conversations/new?report={}""#, t.report.id)), "{}", page.body);
+    let form = app.browser_for(t.leader.id).await.get(&format!("/conversations/new?report={}", t.report.id)).await;
+    assert!(form.body.contains(&format!(r#"value="{}" selected"#, t.report.id)), "the report is chosen already");
     // A closed plan no longer changes.
     let th = theme_id(&p, 0);
     t.report_api
