@@ -656,6 +656,23 @@ impl Store {
             .collect())
     }
 
+    /// When each of these people's latest plan started (any state), in one query.
+    pub async fn latest_plan_starts(&self, people: &[i64]) -> Result<std::collections::HashMap<i64, NaiveDate>> {
+        let mut out = std::collections::HashMap::new();
+        if people.is_empty() {
+            return Ok(out);
+        }
+        let rows =
+            plan_e::Entity::find().filter(plan_e::Column::PersonId.is_in(people.iter().copied())).all(&self.db).await?;
+        for p in rows {
+            let e = out.entry(p.person_id).or_insert(p.starts_on);
+            if p.starts_on > *e {
+                *e = p.starts_on;
+            }
+        }
+        Ok(out)
+    }
+
     /// The plan started from a conversation, if any.
     pub async fn plan_from_conversation(&self, conversation_id: i64) -> Result<Option<Plan>> {
         Ok(plan_e::Entity::find()

@@ -554,22 +554,25 @@ pub async fn list(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
     };
     let mine = mine_plans.iter().map(|p| row(p, v.person.name.clone())).collect();
     let team = team_plans.iter().map(|p| row(p, names.get(&p.person_id).cloned().unwrap_or_default())).collect();
-    // Held conversations that could still start a plan.
-    let mut held_without_plan = Vec::new();
-    let with_plan: Vec<i64> = mine_plans.iter().chain(&team_plans).filter_map(|p| p.conversation_id).collect();
-    let has_active: Vec<i64> =
-        mine_plans.iter().chain(&team_plans).filter(|p| p.state == PlanState::Active).map(|p| p.person_id).collect();
+    // The latest held conversation of each person that no plan has followed yet.
+    let mut latest: HashMap<i64, foothold_store::Conversation> = HashMap::new();
     for c in store
         .conversations_of_report(v.person.id)
         .await?
         .into_iter()
         .chain(store.conversations_led_by(v.person.id).await?)
+        .filter(|c| c.state == foothold_domain::conversation::State::Held)
     {
-        if c.state == foothold_domain::conversation::State::Held
-            && !with_plan.contains(&c.id)
-            && !has_active.contains(&c.report_id)
-            && !held_without_plan.iter().any(|(id, _)| *id == c.id)
-        {
+        if latest.get(&c.report_id).is_none_or(|l| l.scheduled_at < c.scheduled_at) {
+            latest.insert(c.report_id, c);
+        }
+    }
+    let people: Vec<i64> = latest.keys().copied().collect();
+    let starts = store.latest_plan_starts(&people).await?;
+    let mut held_without_plan: Vec<(i64, String)> = latest
+        .into_values()
+        .filter(|c| starts.get(&c.report_id).is_none_or(|s| *s < c.scheduled_at.date_naive()))
+        .map(|c| {
             let who = if c.report_id == v.person.id {
                 "your conversation".to_owned()
             } else {
@@ -578,9 +581,10 @@ pub async fn list(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
                     names.get(&c.report_id).cloned().unwrap_or_else(|| "a report".into())
                 )
             };
-            held_without_plan.push((c.id, format!("{who} of {}", day(c.scheduled_at.date_naive()))));
-        }
-    }
+            (c.id, format!("{who} of {}", day(c.scheduled_at.date_naive())))
+        })
+        .collect();
+    held_without_plan.sort();
     render_with(StatusCode::OK, &ListPage { chrome: Chrome::of(&v, "plans"), mine, team, held_without_plan })
 }
 

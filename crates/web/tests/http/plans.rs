@@ -384,6 +384,10 @@ async fn the_year_end_review_closes_the_plan_and_a_new_one_can_start() {
     let mut body = schedule_body(t.report.id, t.set_id);
     body["starts_at_local"] = json!("2028-03-08T10:00");
     let next = held_conversation(&t, body).await;
+    // The plans page offers the new conversation only: the first one has had its plan.
+    let list = app.browser_for(t.leader.id).await.get("/plans").await;
+    assert_eq!(list.body.matches("Start the growth plan").count(), 1, "{}", list.body);
+    assert!(list.body.contains(&format!(r#"action="/conversations/{next}/plan""#)), "{}", list.body);
     let p2 = start(&t.leader_api, next).await;
     assert_eq!(p2["starts_on"], "2028-03-08");
     assert_ne!(id_of(&p2), pid);
