@@ -48,8 +48,10 @@ async fn person(store: &Store, email: &str, name: &str, manager: Option<i64>) ->
 async fn run(label: &str, url: DatabaseUrl) {
     let store = Store::connect(&url, 8).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let leader = person(&store, "kelly@bench.example", "Kelly Moore", None).await;
-    let report = person(&store, "priya@bench.example", "Priya Natarajan", Some(leader)).await;
+    // Fresh people every run, so a PostgreSQL database can be benchmarked again.
+    let run_id = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let leader = person(&store, &format!("kelly-{run_id}@bench.example"), "Kelly Moore", None).await;
+    let report = person(&store, &format!("priya-{run_id}@bench.example"), "Priya Natarajan", Some(leader)).await;
     let conv = store
         .create_conversation(&NewConversation {
             report_id: report,
