@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod conversation;
 pub mod email;
 pub mod engagement;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guide;
 pub mod import;
 pub mod insight;

@@ -20,6 +20,8 @@
 
 mod engine;
 mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hash;
 mod input;
 mod keyphrase;
