@@ -36,6 +36,21 @@ enum Command {
     /// The theme engine on its own, for scripting and for measuring its quality.
     #[command(subcommand)]
     Themes(ThemesCommand),
+    /// Write a consistent copy of the SQLite database to FILE, safe while the server runs
+    /// (FILE must not exist). On PostgreSQL use `pg_dump -Fc` instead (see the README).
+    Backup {
+        /// Where to write the backup; an existing file is never overwritten.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `foothold backup` in place as the database of an empty data
+    /// folder, after checking it; the next `serve` migrates it forward if it is older.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
+    /// Check the database: SQLite's `PRAGMA integrity_check` and the schema version;
+    /// prints `ok` and exits 0, or prints what is wrong and exits 1. Changes nothing.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,7 +138,93 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(cfg, args).await,
         Command::Admin(cmd) => admin(cfg, cmd).await,
         Command::Themes(cmd) => themes(&cmd),
+        Command::Backup { file } => backup(&cfg, &file).await,
+        Command::Restore { file } => restore(&cfg, &file).await,
+        Command::Check => check(&cfg).await,
     }
+}
+
+/// How to back up and restore PostgreSQL, which Foothold leaves to its own tools.
+const PG_PROCEDURE: &str = "On PostgreSQL, back up with `pg_dump -Fc -f FILE DATABASE_URL` and restore into an empty \
+database with `pg_restore --no-owner --exit-on-error -d NEW_DATABASE_URL FILE`, then start `foothold serve` on it \
+(README, Operations).";
+
+/// The SQLite file of the configured database, which must exist: opening a
+/// missing one would create an empty database and back that up or check it.
+fn existing_sqlite_file(cfg: &Resolved, what: &str) -> anyhow::Result<std::path::PathBuf> {
+    let path = cfg
+        .database_url
+        .sqlite_path()
+        .with_context(|| format!("`foothold {what}` needs a SQLite database file, not {}", cfg.database_url))?;
+    if !path.is_file() {
+        bail!("there is no database at {} (check FOOTHOLD_DATA_DIR or FOOTHOLD_DATABASE_URL)", path.display());
+    }
+    Ok(path)
+}
+
+async fn backup(cfg: &Resolved, file: &std::path::Path) -> anyhow::Result<()> {
+    if cfg.database_url.engine() == Some(foothold_store::Engine::Postgres) {
+        bail!("`foothold backup` copies SQLite databases only. {PG_PROCEDURE}");
+    }
+    if file.exists() {
+        bail!("{} already exists; a backup never overwrites a file, so choose a new name", file.display());
+    }
+    let source = existing_sqlite_file(cfg, "backup")?;
+    let started = std::time::Instant::now();
+    // No migration: the running server owns the schema.
+    let store = Store::connect(&cfg.database_url, 1).await?;
+    let result = store.backup_to(file).await;
+    store.close().await;
+    result.with_context(|| format!("backing up {} to {}", source.display(), file.display()))?;
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    print_out(&format!(
+        "backed up {} to {} ({bytes} bytes in {} ms)",
+        source.display(),
+        file.display(),
+        started.elapsed().as_millis()
+    ))
+}
+
+async fn restore(cfg: &Resolved, file: &std::path::Path) -> anyhow::Result<()> {
+    if cfg.database_url.engine() == Some(foothold_store::Engine::Postgres) {
+        bail!("`foothold restore` restores SQLite backups only. {PG_PROCEDURE}");
+    }
+    let target = cfg
+        .database_url
+        .sqlite_path()
+        .with_context(|| format!("`foothold restore` needs a SQLite database file, not {}", cfg.database_url))?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    }
+    let found = foothold_store::restore_sqlite_file(file, &target).await?;
+    let version = found.schema_version.unwrap_or_default();
+    let next = if version < foothold_store::schema_version() {
+        format!("; the next `foothold serve` migrates it from schema {version} to {}", foothold_store::schema_version())
+    } else {
+        String::new()
+    };
+    print_out(&format!("restored {} as {} (integrity ok, schema {version}){next}", file.display(), target.display()))
+}
+
+async fn check(cfg: &Resolved) -> anyhow::Result<()> {
+    if cfg.database_url.engine() != Some(foothold_store::Engine::Postgres) {
+        existing_sqlite_file(cfg, "check")?;
+    }
+    let store = Store::connect(&cfg.database_url, 1).await?;
+    let found = store.integrity().await;
+    store.close().await;
+    let found = found?;
+    if !found.problems.is_empty() {
+        for problem in &found.problems {
+            print_out(problem)?;
+        }
+        bail!("{} is damaged ({} problems listed above)", cfg.database_url, found.problems.len());
+    }
+    let Some(version) = found.schema_version else {
+        bail!("{} has no Foothold schema (no foothold_migrations table)", cfg.database_url);
+    };
+    tracing::info!(database = %cfg.database_url, schema = version, latest = foothold_store::schema_version(), "checked");
+    print_out("ok")
 }
 
 /// Prints a result line; a closed pipe (`| head`) is not an error.

@@ -166,7 +166,7 @@ fn help_documents_every_setting() {
     ] {
         assert!(text.contains(env), "--help does not mention {env}:\n{text}");
     }
-    for command in ["serve", "admin"] {
+    for command in ["serve", "admin", "backup", "restore", "check"] {
         assert!(text.contains(command), "--help does not list {command}");
     }
 }

@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "engagement", sql: include_str!("../migrations/0006_engagement.sql") },
 ];
 
+/// The version of the newest migration.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// Arbitrary constant naming Foothold's migration lock among PostgreSQL advisory locks.
 const PG_LOCK_KEY: i64 = 0x466f_6f74_686f_6c64; // "Foothold"
 

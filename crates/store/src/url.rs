@@ -47,6 +47,18 @@ impl DatabaseUrl {
         }
     }
 
+    /// The file a SQLite URL names (`sqlite://PATH?…` or `sqlite:PATH`);
+    /// `None` for PostgreSQL and for in-memory databases.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        if self.engine() != Some(Engine::Sqlite) {
+            return None;
+        }
+        let rest = &self.0["sqlite:".len()..];
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+        (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+    }
+
     /// The full URL, for the driver only.
     pub fn expose(&self) -> &str {
         &self.0
@@ -90,6 +102,16 @@ mod tests {
             assert!(!shown.contains("s3cret"), "{shown}");
             assert!(shown.contains("db.internal"), "{shown}");
         }
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        let file = DatabaseUrl::sqlite_file(std::path::Path::new("/var/lib/foothold/foothold.db"));
+        assert_eq!(file.sqlite_path(), Some("/var/lib/foothold/foothold.db".into()));
+        let relative = DatabaseUrl::parse("sqlite:data/f.db").expect("ok");
+        assert_eq!(relative.sqlite_path(), Some("data/f.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:").expect("ok").sqlite_path(), None);
+        assert_eq!(DatabaseUrl::parse("postgres://db/foothold").expect("ok").sqlite_path(), None);
     }
 
     #[test]
