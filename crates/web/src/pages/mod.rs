@@ -76,7 +76,12 @@ pub fn render_with<T: Template>(status: axum::http::StatusCode, t: &T) -> Result
 
 /// A local path to go to after sign-in; anything else (other sites, `//host`) goes home.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    // Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil` or
+    // `/\\evil` would leave the site; a newline would also break the header.
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if local { next } else { "/" }
 }
 
 pub fn router() -> Router<AppState> {
@@ -164,7 +169,16 @@ mod tests {
     #[test]
     fn next_stays_on_site() {
         assert_eq!(safe_next("/people/3"), "/people/3");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "", "people"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "people",
+            "/\t/evil.example",
+            "/\n/x",
+            "/ /x",
+        ] {
             assert_eq!(safe_next(bad), "/", "{bad}");
         }
     }
