@@ -9,7 +9,9 @@ import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = resolve(import.meta.dirname, "../..");
-export const BIN = process.env.FOOTHOLD_BIN ?? join(root, "target/debug/foothold");
+// Where `cargo build` put the binary: CARGO_TARGET_DIR when set (relative to the root), else target/.
+const targetDir = resolve(root, process.env.CARGO_TARGET_DIR ?? "target");
+export const BIN = process.env.FOOTHOLD_BIN ?? join(targetDir, "debug/foothold");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Whether a browser run is possible; in CI a missing browser is a failure, not a skip. */
