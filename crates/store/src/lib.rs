@@ -1,6 +1,7 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
+mod audit;
 mod bulk;
 mod conversations;
 mod engagement;
@@ -23,6 +24,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use bulk::{ConversationSeed, HistorySeed, PlanSeed, PulseSeed, RatingSeed};
 pub use conversations::{
     Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
