@@ -276,6 +276,14 @@ pub fn may_see_insight(actor: Actor, leads_group: bool) -> Result<(), Denial> {
     if actor.role == Role::Admin || leads_group { Ok(()) } else { Err(Denial::NotFound) }
 }
 
+/// Who sees which audit log entries: everyone those about their own data;
+/// entries about organisation settings belong to nobody, so every admin
+/// (who shares the responsibility for them) sees those as well. Nobody reads
+/// the entries about someone else's data through the app.
+pub fn sees_settings_audit(actor: Actor) -> bool {
+    actor.role == Role::Admin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +429,11 @@ mod tests {
         assert_eq!(may_see_insight(MEMBER, false), Err(Denial::NotFound));
         assert_eq!(may_see_insight(MEMBER, true), Ok(()));
         assert_eq!(may_see_insight(ADMIN, false), Ok(()));
+    }
+
+    #[test]
+    fn settings_audit_is_for_admins() {
+        assert!(sees_settings_audit(ADMIN));
+        assert!(!sees_settings_audit(MEMBER));
     }
 }

@@ -1,6 +1,7 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
+mod audit;
 mod backup;
 mod bulk;
 mod conversations;
@@ -24,6 +25,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{Integrity, check_sqlite_file, restore_sqlite_file, schema_version};
 pub use bulk::{ConversationSeed, HistorySeed, PlanSeed, PulseSeed, RatingSeed};
 pub use conversations::{

@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0005_reminders.sql"),
     },
     Migration { version: 6, name: "engagement", sql: include_str!("../migrations/0006_engagement.sql") },
+    Migration { version: 7, name: "audit log", sql: include_str!("../migrations/0007_audit.sql") },
 ];
 
 /// The version of the newest migration.
@@ -47,6 +48,23 @@ fn dialect(backend: DatabaseBackend, sql: &str) -> String {
         _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "BOOLEAN", "TEXT"),
     };
     sql.replace("{pk}", pk).replace("{ts}", ts).replace("{bool}", boolean).replace("{date}", date)
+}
+
+/// The statements of a migration for one engine. A statement marked
+/// `{postgres}` or `{sqlite}` runs on that engine alone (trigger syntax
+/// differs), and `{semicolon}` is a `;` that does not end the statement
+/// (inside a trigger body), since statements are split on `;`.
+fn statements(backend: DatabaseBackend, sql: &str) -> Vec<String> {
+    let (mine, other) = match backend {
+        DatabaseBackend::Postgres => ("{postgres}", "{sqlite}"),
+        _ => ("{sqlite}", "{postgres}"),
+    };
+    dialect(backend, sql)
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.contains(other))
+        .map(|s| s.replace(mine, "").trim().replace("{semicolon}", ";"))
+        .collect()
 }
 
 /// Applies every migration not yet applied; returns how many ran.
@@ -79,8 +97,8 @@ pub async fn run(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let mut ran = 0;
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         tracing::info!(version = m.version, name = m.name, "applying migration");
-        for stmt in dialect(backend, m.sql).split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            txn.execute_unprepared(stmt).await?;
+        for stmt in statements(backend, m.sql) {
+            txn.execute_unprepared(&stmt).await?;
         }
         let now = chrono::Utc::now().to_rfc3339();
         txn.execute_raw(Statement::from_sql_and_values(
@@ -119,11 +137,23 @@ mod tests {
     }
 
     #[test]
+    fn engine_only_statements_run_on_their_engine() {
+        let sql =
+            "CREATE TABLE t (id {pk});\n{postgres} CREATE FUNCTION f() AS $$ a{semicolon} b $$;\n{sqlite} SELECT 1";
+        let pg = statements(DatabaseBackend::Postgres, sql);
+        assert_eq!(pg.len(), 2);
+        assert_eq!(pg[1], "CREATE FUNCTION f() AS $$ a; b $$");
+        let lite = statements(DatabaseBackend::Sqlite, sql);
+        assert_eq!(lite, vec!["CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT)".to_owned(), "SELECT 1".into()]);
+    }
+
+    #[test]
     fn dialect_replaces_every_token() {
         for m in MIGRATIONS {
             for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
-                let sql = dialect(backend, m.sql);
-                assert!(!sql.contains('{'), "migration {} has an unknown token", m.version);
+                for stmt in statements(backend, m.sql) {
+                    assert!(!stmt.contains('{'), "migration {} has an unknown token", m.version);
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ use foothold_domain::conversation::{self, State, Window};
 use foothold_domain::policy::{self, ConversationAction, Part};
 use foothold_store::{Conversation, ConversationChanges, NewConversation, NoteKind, Person, Saved, SetScope, Store};
 
+use crate::audit::{self, Act, Subject};
 use crate::auth::Identity;
 use crate::error::AppError;
 
@@ -254,6 +255,10 @@ pub async fn save_answer(
     conversation::check_text(text)
         .map_err(|e| AppError::Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let saved = store.save_answer(id, question_id, text, version).await?;
+    if matches!(saved, Saved::Stored { .. }) {
+        let detail = format!("saved the answer to question {question_id}");
+        audit::record(store, v, Act::Change, Subject::Reflection, Some(c.report_id), Some(id), detail).await?;
+    }
     if c.state == State::Scheduled && matches!(saved, Saved::Stored { .. }) {
         opened(store, &c).await?;
     }
@@ -275,7 +280,17 @@ pub async fn share(
     {
         return Err(AppError::NotFound);
     }
-    Ok(store.set_shared(id, question_id, shared).await?)
+    let changed = store.set_shared(id, question_id, shared).await?;
+    if changed > 0 {
+        let detail = match (question_id, shared) {
+            (Some(q), true) => format!("shared the answer to question {q}"),
+            (Some(q), false) => format!("took back the answer to question {q}"),
+            (None, true) => format!("shared {changed} answers"),
+            (None, false) => format!("took back {changed} answers"),
+        };
+        audit::record(store, v, Act::Change, Subject::Reflection, Some(c.report_id), Some(id), detail).await?;
+    }
+    Ok(changed)
 }
 
 /// Saves shared or private notes, versioned.
@@ -297,7 +312,42 @@ pub async fn save_note(
     }
     conversation::check_text(text)
         .map_err(|e| AppError::Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    Ok(store.save_note(id, kind, v.person.id, text, version).await?)
+    let saved = store.save_note(id, kind, v.person.id, text, version).await?;
+    if matches!(saved, Saved::Stored { .. }) {
+        notes_touched(store, v, &c, kind, Act::Change).await?;
+    }
+    Ok(saved)
+}
+
+/// Whose notes these are: shared notes are about the report, private notes
+/// belong to the leader who writes them.
+pub fn notes_owner(c: &Conversation, kind: NoteKind) -> i64 {
+    match kind {
+        NoteKind::Shared => c.report_id,
+        NoteKind::Private => c.leader_id,
+    }
+}
+
+/// Logs that `v` read or changed a conversation's notes, unless they are
+/// `v`'s own (the report's shared notes, the leader's private notes).
+pub async fn notes_touched(
+    store: &Store,
+    v: &Identity,
+    c: &Conversation,
+    kind: NoteKind,
+    act: Act,
+) -> Result<(), AppError> {
+    let owner = notes_owner(c, kind);
+    if owner == v.person.id {
+        return Ok(());
+    }
+    let detail = match (kind, act) {
+        (NoteKind::Shared, Act::Read) => "read the shared notes",
+        (NoteKind::Shared, Act::Change) => "changed the shared notes",
+        (NoteKind::Private, Act::Read) => "read the private notes",
+        (NoteKind::Private, Act::Change) => "changed the private notes",
+    };
+    audit::record(store, v, act, Subject::Notes, Some(owner), Some(c.id), detail).await
 }
 
 /// After a change of manager: the report grants their current manager one
@@ -336,6 +386,24 @@ pub async fn current_manager(store: &Store, report: &Person) -> Result<Option<Pe
 /// A question as asked (with its text rendered for the conversation's window)
 /// and the answer the viewer may see.
 pub type AskedRow = (foothold_store::AskedQuestion, String, Option<foothold_store::Answer>);
+
+/// [`questions_and_answers`] for a page or response that shows them to
+/// `v`: when that returns the report's answers to anyone else, one audit
+/// entry records it (one per request, not per answer).
+pub async fn answers_shown_to(
+    store: &Store,
+    v: &Identity,
+    c: &Conversation,
+    part: Part,
+) -> Result<Vec<AskedRow>, AppError> {
+    let rows = questions_and_answers(store, c, part).await?;
+    let shown = rows.iter().filter(|(_, _, a)| a.is_some()).count();
+    if v.person.id != c.report_id && shown > 0 {
+        let detail = format!("read {shown} shared answers");
+        audit::record(store, v, Act::Read, Subject::Reflection, Some(c.report_id), Some(c.id), detail).await?;
+    }
+    Ok(rows)
+}
 
 /// The questions of a conversation rendered with its window, with the
 /// answers the viewer may see (drafts only for the report).

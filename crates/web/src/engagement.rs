@@ -8,6 +8,7 @@ use foothold_domain::engagement::{self, PulseAnswer};
 use foothold_domain::policy::{self, PerformanceAction, PerformancePart};
 use foothold_store::{PerformanceView, Pulse, RoundGroup, Store};
 
+use crate::audit::{self, Act, Subject};
 use crate::auth::Identity;
 use crate::error::AppError;
 
@@ -95,7 +96,12 @@ pub async fn performance(
 ) -> Result<(Vec<PerformanceView>, PerformancePart), AppError> {
     let part = performance_part(store, v, person_id).await?;
     policy::decide_performance(v.actor(), part, PerformanceAction::Read)?;
-    Ok((store.performance_of(person_id).await?, part))
+    let views = store.performance_of(person_id).await?;
+    if part != PerformancePart::Member {
+        let detail = format!("read {} performance views", views.len());
+        audit::record(store, v, Act::Read, Subject::PerformanceView, Some(person_id), None, detail).await?;
+    }
+    Ok((views, part))
 }
 
 /// The leader records this or an earlier quarter's view.
@@ -117,6 +123,8 @@ pub async fn write_performance(
     let rating = engagement::check_rating(rating).map_err(invalid)?;
     let narrative = engagement::check_narrative("narrative", narrative).map_err(invalid)?;
     let view = store.save_performance(person_id, v.person.id, &quarter, rating, &narrative, version).await?;
+    let detail = format!("wrote the performance view for {quarter}");
+    audit::record(store, v, Act::Change, Subject::PerformanceView, Some(person_id), Some(view.id), detail).await?;
     tracing::info!(person = person_id, quarter = %quarter, "performance view written");
     Ok(view)
 }
@@ -133,7 +141,11 @@ pub async fn comment_performance(
     let part = performance_part(store, v, view.person_id).await?;
     policy::decide_performance(v.actor(), part, PerformanceAction::Comment)?;
     let comment = engagement::check_narrative("comment", comment).map_err(invalid)?;
-    Ok(store.comment_performance(view_id, &comment, version).await?)
+    let saved = store.comment_performance(view_id, &comment, version).await?;
+    let detail = format!("commented on the performance view for {}", saved.quarter);
+    audit::record(store, v, Act::Change, Subject::PerformanceView, Some(saved.person_id), Some(view_id), detail)
+        .await?;
+    Ok(saved)
 }
 
 #[cfg(test)]

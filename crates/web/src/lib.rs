@@ -6,6 +6,7 @@
 
 mod api;
 mod assets;
+mod audit;
 mod auth;
 mod chart;
 mod conversations;

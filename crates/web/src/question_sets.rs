@@ -104,6 +104,9 @@ pub async fn create(
     let name = check_name(name)?;
     let owner = (scope == SetScope::Personal).then_some(v.person.id);
     let set = store.create_question_set(&name, scope, owner, questions).await?;
+    if scope == SetScope::Org {
+        org_set_changed(store, v, set.id, "published the organisation question set").await?;
+    }
     tracing::info!(set = set.id, person = v.person.id, scope = scope.as_str(), "question set created");
     Ok(set)
 }
@@ -124,12 +127,26 @@ pub async fn update(
         policy::may_create_set(v.actor(), leader, policy_owner(v, scope))?;
     }
     let name = check_name(name)?;
-    Ok(store.update_question_set(id, &name, scope, questions, version).await?)
+    let updated = store.update_question_set(id, &name, scope, questions, version).await?;
+    if set.scope == SetScope::Org || scope == SetScope::Org {
+        org_set_changed(store, v, id, "changed the organisation question set").await?;
+    }
+    Ok(updated)
+}
+
+/// Organisation question sets are settings every leader uses: their changes are logged.
+async fn org_set_changed(store: &Store, v: &Identity, id: i64, what: &str) -> Result<(), AppError> {
+    let detail = format!("{what} {id}");
+    crate::audit::record(store, v, crate::audit::Act::Change, crate::audit::Subject::Settings, None, Some(id), detail)
+        .await
 }
 
 /// Deletes a set the person may edit.
 pub async fn delete(store: &Store, v: &Identity, id: i64) -> Result<(), AppError> {
-    load(store, v, id, SetAction::Edit).await?;
+    let set = load(store, v, id, SetAction::Edit).await?;
     store.delete_question_set(id).await?;
+    if set.scope == SetScope::Org {
+        org_set_changed(store, v, id, "deleted the organisation question set").await?;
+    }
     Ok(())
 }

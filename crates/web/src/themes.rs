@@ -12,6 +12,7 @@ use foothold_domain::policy::{self, ConversationAction, Part};
 use foothold_store::{ConversationTheme, Store, ThemeDecision, ThemeStatus};
 use foothold_themes::{Engine, Taxonomy, Valence};
 
+use crate::audit::{Act, Subject};
 use crate::auth::Identity;
 use crate::conversations as conv;
 use crate::error::AppError;
@@ -291,6 +292,8 @@ pub async fn put_custom(store: &Store, v: &Identity, key: &str, label: &str, cue
     all.push(foothold_themes::CustomTheme { id: key.to_owned(), label: label.clone(), cues: cues.clone() });
     Taxonomy::with_custom(all).map_err(|e| AppError::BadRequest(format!("{e}.")))?;
     store.put_custom_theme(v.person.id, key, &label, &cues).await?;
+    let detail = format!("saved the organisation theme '{key}'");
+    crate::audit::record(store, v, Act::Change, Subject::Settings, None, None, detail).await?;
     tracing::info!(person = v.person.id, theme = key, "organisation theme saved");
     Ok(())
 }
@@ -299,6 +302,8 @@ pub async fn put_custom(store: &Store, v: &Identity, key: &str, label: &str, cue
 pub async fn delete_custom(store: &Store, v: &Identity, key: &str) -> Result<(), AppError> {
     policy::decide(v.actor(), policy::Action::ManageOrgThemes)?;
     store.delete_custom_theme(key).await?;
+    let detail = format!("deleted the organisation theme '{key}'");
+    crate::audit::record(store, v, Act::Change, Subject::Settings, None, None, detail).await?;
     Ok(())
 }
 

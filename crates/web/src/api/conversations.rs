@@ -180,7 +180,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
     let (conv, part) = uc::load(state.store(), &c, id).await?;
-    let rows = uc::questions_and_answers(state.store(), &conv, part).await?;
+    let rows = uc::answers_shown_to(state.store(), &c, &conv, part).await?;
     let questions = rows
         .into_iter()
         .map(|(q, text, a)| QuestionOut {
@@ -377,8 +377,11 @@ pub async fn get_note(
         NoteKind::Shared => ConversationAction::ReadSharedNotes,
         NoteKind::Private => ConversationAction::PrivateNotes,
     };
-    uc::load_for(state.store(), &c, id, action).await.map_err(hide)?;
+    let (conv, _) = uc::load_for(state.store(), &c, id, action).await.map_err(hide)?;
     let n = state.store().note(id, kind).await?;
+    if n.is_some() {
+        uc::notes_touched(state.store(), &c, &conv, kind, crate::audit::Act::Read).await?;
+    }
     Ok(Json(match n {
         Some(n) => {
             NoteOut { text: n.text, version: n.version, updated_by: Some(n.updated_by), updated_at: Some(n.updated_at) }

@@ -1,5 +1,6 @@
 //! `/api/v1/me/calendar-feed` and `/api/v1/me/preferences`: one's own
-//! calendar feed address and email reminder choice.
+//! calendar feed address and email reminder choice; `/api/v1/me/audit`: who
+//! read or changed one's data.
 
 use axum::Json;
 use axum::extract::State;
@@ -113,4 +114,61 @@ pub async fn update_preferences(
         state.store().set_email_reminders(c.person.id, on).await?;
     }
     Ok(Json(preferences(&state, c.person.id).await?))
+}
+
+/// One audit log entry: someone read or changed your data (or, for admins, organisation settings).
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryOut {
+    /// Increasing with time; pass the last one as `before` for older entries.
+    id: i64,
+    at: DateTime<Utc>,
+    /// Who read or changed.
+    actor_id: i64,
+    actor_name: String,
+    /// `read` or `change`.
+    action: String,
+    /// `reflection`, `notes`, `performance_view`, `settings` or `person`.
+    subject: String,
+    /// Whose data it is: you, or null for organisation settings.
+    subject_owner_id: Option<i64>,
+    /// The conversation, performance view, person or question set concerned.
+    object_id: Option<i64>,
+    /// What happened, without the content itself.
+    detail: String,
+}
+
+/// Which page of the audit log.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only entries older than this id (the last `id` of the previous page).
+    before: Option<i64>,
+}
+
+/// Who read or changed your data, newest first, 100 at a time. Admins also
+/// get the changes to organisation settings, which belong to nobody.
+#[utoipa::path(get, path = "/me/audit", tag = "profile", params(AuditQuery),
+    responses((status = 200, body = Vec<AuditEntryOut>)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntryOut>>, ApiError> {
+    let entries = crate::audit::mine(state.store(), &c, q.before).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditEntryOut {
+                id: e.id,
+                at: e.at,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name,
+                action: e.action,
+                subject: e.subject,
+                subject_owner_id: e.subject_owner_id,
+                object_id: e.object_id,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
 }

@@ -27,7 +27,7 @@ use crate::AppState;
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "people", description = "People and reporting lines"), (name = "tokens", description = "Personal API tokens"),
-         (name = "profile", description = "Your calendar feed and email reminder preferences"),
+         (name = "profile", description = "Your calendar feed, email reminder preferences and who read or changed your data"),
          (name = "conversations", description = "Career conversations: answers, sharing, notes"),
          (name = "question-sets", description = "Past, Present and Future questions, and their importers"),
          (name = "themes", description = "The theme taxonomy, organisation themes, a person's themes over time"),
@@ -101,6 +101,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(me::get_feed, me::regenerate_feed, me::delete_feed))
         .routes(routes!(me::get_preferences, me::update_preferences))
+        .routes(routes!(me::audit))
         .routes(routes!(conversations::list, conversations::create))
         .routes(routes!(conversations::get_one, conversations::update))
         .routes(routes!(conversations::save_answer))

@@ -211,7 +211,9 @@ pub async fn update(
         )
         .into());
     }
+    let before = state.store().person(id).await?.ok_or(AppError::NotFound)?;
     let p = state.store().update_person(id, &changes, body.version).await?;
+    crate::audit::person_changed(state.store(), &c, &before, &p).await?;
     tracing::info!(actor = c.person.id, person = id, "person changed");
     Ok(Json(p.into()))
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{Chrome, render_with};
 use crate::AppState;
+use crate::audit::Act;
 use crate::auth::{Identity, Viewer};
 use crate::conversations::{self as uc, display_when};
 use crate::error::{AppError, PageError};
@@ -624,7 +625,7 @@ async fn leader_page(
 ) -> Result<Response, PageError> {
     let allowed = |a| decide_conversation(part, a).is_ok();
     let can_read_answers = allowed(ConversationAction::ReadShared);
-    let rows = if can_read_answers { uc::questions_and_answers(state.store(), &c, part).await? } else { Vec::new() };
+    let rows = if can_read_answers { uc::answers_shown_to(state.store(), v, &c, part).await? } else { Vec::new() };
     let mut blocks = blocks(&rows, &HashMap::new());
     let shared_count = blocks.iter().flat_map(|b| &b.items).filter(|i| i.shared).count();
     let show_themes = crate::themes::may_read(part);
@@ -658,6 +659,13 @@ async fn leader_page(
         if can_read_shared_notes { note(NoteKind::Shared, "shared").await? } else { Default::default() };
     let (private_notes, private_version, private_conflict) =
         if can_private_notes { note(NoteKind::Private, "private").await? } else { Default::default() };
+    // Logged when there is something to read.
+    if can_read_shared_notes && !shared_notes.is_empty() {
+        uc::notes_touched(state.store(), v, &c, NoteKind::Shared, Act::Read).await?;
+    }
+    if can_private_notes && !private_notes.is_empty() {
+        uc::notes_touched(state.store(), v, &c, NoteKind::Private, Act::Read).await?;
+    }
     render_with(
         status,
         &LeaderPage {

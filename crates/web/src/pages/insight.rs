@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{Chrome, render_with};
 use crate::AppState;
+use crate::audit::{Act, Subject};
 use crate::auth::{Identity, Viewer};
 use crate::chart::{self, Series};
 use crate::error::{AppError, PageError};
@@ -329,6 +330,8 @@ pub async fn settings(
         .ok_or_else(|| AppError::BadRequest("N must be a whole number from 3 to 50.".into()))?;
     state.store().put_setting(uc::MIN_RESPONDENTS_KEY, &n.to_string()).await?;
     state.insight().invalidate().await;
+    let detail = format!("set the insight threshold N to {n}");
+    crate::audit::record(state.store(), &v, Act::Change, Subject::Settings, None, None, detail).await?;
     tracing::info!(by = v.person.id, n, "insight threshold changed");
     Ok(Redirect::to("/insight").into_response())
 }

@@ -145,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .route("/performance/{id}/comment", post(engagement::comment))
         .route("/profile", get(profile::show))
         .route("/profile/export", get(export::download))
+        .route("/profile/audit", get(profile::audit))
         .route("/profile/password", post(profile::change_password))
         .route("/profile/tokens", post(profile::create_token))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))

@@ -337,8 +337,10 @@ pub async fn update(
         active: Some(f.active.is_some()),
     };
     let version = f.version.parse::<i64>().ok();
+    let before = state.store().person(id).await?.ok_or(AppError::NotFound)?;
     match state.store().update_person(id, &changes, version).await {
         Ok(p) => {
+            crate::audit::person_changed(state.store(), &v, &before, &p).await?;
             tracing::info!(actor = v.person.id, person = p.id, "person changed");
             Ok(Redirect::to(&format!("/people/{id}")).into_response())
         }

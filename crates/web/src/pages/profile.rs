@@ -210,3 +210,51 @@ pub async fn set_reminders(
     let notice = if on { "Email reminders are on." } else { "Email reminders are off." };
     page(&state, &v, StatusCode::OK, Shown::notice(notice)).await
 }
+
+pub struct AuditRow {
+    at: String,
+    who: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    settings: bool,
+    rows: Vec<AuditRow>,
+    older: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+/// Who read or changed the viewer's data (and, for admins, organisation settings), 100 a page.
+pub async fn audit(
+    State(state): State<AppState>,
+    Viewer(v): Viewer,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let entries = crate::audit::mine(state.store(), &v, q.before).await?;
+    let older = (entries.len() as u64 == crate::audit::PAGE).then(|| entries.last().map(|e| e.id)).flatten();
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditRow {
+            at: when(Some(e.at)),
+            what: crate::audit::describe(&e),
+            who: if e.actor_id == v.person.id { format!("{} (you)", e.actor_name) } else { e.actor_name },
+        })
+        .collect();
+    render_with(
+        StatusCode::OK,
+        &AuditPage {
+            chrome: Chrome::of(&v, "profile"),
+            settings: foothold_domain::policy::sees_settings_audit(v.actor()),
+            rows,
+            older,
+        },
+    )
+}

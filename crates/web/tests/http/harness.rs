@@ -183,6 +183,14 @@ impl TestApp {
         self.raw().await.execute_raw(stmt).await.unwrap_or_else(|e| panic!("{sql}: {e}")).rows_affected()
     }
 
+    /// Like [`TestApp::execute`], but hands back the database's refusal
+    /// instead of failing the test (to prove what it refuses).
+    pub async fn try_execute(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<u64, String> {
+        use sea_orm::ConnectionTrait as _;
+        let stmt = self.statement(sql, values);
+        self.raw().await.execute_raw(stmt).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    }
+
     /// Runs an `INSERT … RETURNING id` straight on the test database.
     pub async fn insert(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
         use sea_orm::ConnectionTrait as _;

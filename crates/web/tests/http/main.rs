@@ -7,6 +7,7 @@ mod harness;
 mod peers;
 
 mod api_people;
+mod audit;
 mod calendar;
 mod conversation_access;
 mod conversation_pages;
