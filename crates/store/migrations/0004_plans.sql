@@ -36,6 +36,8 @@ CREATE TABLE plans (
 -- One active plan per person, enforced by the database for every replica.
 CREATE UNIQUE INDEX plans_one_active ON plans (person_id) WHERE state = 'active';
 CREATE INDEX plans_leader ON plans (leader_id);
+-- A person's plans, newest first (the partial index above covers active ones only).
+CREATE INDEX plans_person ON plans (person_id, starts_on);
 
 CREATE TABLE plan_themes (
     id {pk},
