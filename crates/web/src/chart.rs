@@ -27,8 +27,12 @@ pub struct Series<'a> {
     pub values: Vec<Option<f64>>,
 }
 
+/// Room at each end of the x axis, so bars and points clear the axis labels.
+const INSET: f64 = 18.0;
+
 fn x_at(i: usize, n: usize) -> f64 {
-    if n <= 1 { LEFT + (W - LEFT - RIGHT) / 2.0 } else { LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64 }
+    let (from, to) = (LEFT + INSET, W - RIGHT - INSET);
+    if n <= 1 { (from + to) / 2.0 } else { from + (to - from) * i as f64 / (n - 1) as f64 }
 }
 
 fn frame(out: &mut String, id: &str, title: &str, desc: &str) {
@@ -58,9 +62,17 @@ fn axes(out: &mut String, labels: &[String], y_min: f64, y_max: f64, ticks: &[f6
     for (i, l) in labels.iter().enumerate() {
         // Counted back from the latest quarter, which always has its label.
         if (n - 1 - i).is_multiple_of(every) {
+            // The labels at the ends stay inside the picture.
+            let anchor = if n > 1 && i + 1 == n {
+                "end"
+            } else if n > 1 && i == 0 {
+                "start"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 out,
-                r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#4a5563">{}</text>"##,
+                r##"<text x="{:.1}" y="{}" text-anchor="{anchor}" fill="#4a5563">{}</text>"##,
                 x_at(i, n),
                 H - BOTTOM + 16.0,
                 esc(l)
