@@ -255,6 +255,9 @@ impl Store {
             .filter(person::Column::Id.eq(inv.person_id))
             .exec(&txn)
             .await?;
+        // A new password ends every session the old one opened: whoever used
+        // the link, nobody stays signed in on the strength of the old password.
+        session::Entity::delete_many().filter(session::Column::PersonId.eq(inv.person_id)).exec(&txn).await?;
         txn.commit().await?;
         match self.person(inv.person_id).await? {
             Some(p) => Ok(Ok(p)),

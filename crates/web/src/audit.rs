@@ -7,7 +7,7 @@
 //! the change, so a change that fails is not logged as made. The detail
 //! says what kind of thing happened, never the content.
 
-use foothold_store::{NewAuditEntry, Store};
+use foothold_store::{NewAuditEntry, Person, Store};
 
 use crate::auth::Identity;
 use crate::error::AppError;
@@ -141,4 +141,12 @@ pub fn describe(e: &foothold_store::AuditEntry) -> String {
         _ => String::new(),
     };
     format!("{subject}: {}{on}", e.detail)
+}
+
+/// An admin issued a link that sets the person's password. With a password
+/// already set this is a reset that could let the admin in as them, so the
+/// person can always see that it happened.
+pub async fn record_sign_in_link(store: &Store, actor: &Identity, person: &Person) -> Result<(), AppError> {
+    let detail = if person.has_password { "password reset link issued" } else { "invitation link issued" };
+    record(store, actor, Act::Change, Subject::Person, Some(person.id), Some(person.id), detail).await
 }

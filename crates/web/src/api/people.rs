@@ -242,6 +242,7 @@ pub async fn invite(
     }
     let ttl = chrono::Duration::days(crate::pages::INVITE_DAYS);
     let token = state.store().create_invite(id, ttl).await?;
+    crate::audit::record_sign_in_link(state.store(), &c, &p).await?;
     Ok((
         StatusCode::CREATED,
         Json(InviteOut {

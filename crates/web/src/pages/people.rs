@@ -368,6 +368,7 @@ pub async fn invite(
         return Err(AppError::Conflict("Reactivate this person before inviting them.".into()).into());
     }
     let link = new_invite_link(&state, id).await?;
+    crate::audit::record_sign_in_link(state.store(), &v, &p).await?;
     show_person(&state, &v, id, link, "A new link is ready; earlier links no longer work.".into()).await
 }
 

@@ -201,3 +201,28 @@ async fn the_log_cannot_be_updated_or_deleted_even_with_raw_sql() {
     assert_eq!(t.leader_api.get(&conv(id, "")).await.status, StatusCode::OK);
     assert_eq!(audit(&t.report_api).await.len(), before.len() + 1);
 }
+
+#[tokio::test]
+async fn a_password_reset_link_shows_in_the_persons_log_and_ends_their_sessions() {
+    let app = TestApp::spawn().await;
+    let t = team(&app).await;
+    app.set_password(t.report.id).await;
+    let signed_in = app.browser_for(t.report.id).await;
+    assert_eq!(signed_in.get("/").await.status, StatusCode::OK);
+
+    let res = t.admin_api.post_json(&format!("/api/v1/people/{}/invites", t.report.id), &json!({})).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let url = res.json()["url"].as_str().expect("url").to_owned();
+    let mine = audit(&t.report_api).await;
+    let resets: Vec<&Value> = mine.iter().filter(|e| e["detail"] == "password reset link issued").collect();
+    assert_eq!(resets.len(), 1, "{mine:?}");
+    assert_eq!(resets[0]["actor_id"], t.admin.id);
+
+    // Whoever uses the link, the sessions the old password opened end.
+    let path = url.trim_start_matches(app.base.as_str()).to_owned();
+    let password = "a brand new passphrase";
+    let res = app.browser().post_form(&path, &[("password", password), ("confirm", password)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let home = signed_in.get("/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "the old session is over");
+}
