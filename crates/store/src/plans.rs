@@ -673,6 +673,24 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether any of this person's plans had a check-in held since `since`.
+    pub async fn checkin_held_since(&self, person_id: i64, since: Timestamp) -> Result<bool> {
+        let backend = self.backend();
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                crate::sql(
+                    backend,
+                    "SELECT c.id FROM checkins c JOIN plans p ON p.id = c.plan_id \
+                     WHERE p.person_id = $1 AND c.completed_at >= $2 LIMIT 1",
+                ),
+                [person_id.into(), since.into()],
+            ))
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// The plan started from a conversation, if any.
     pub async fn plan_from_conversation(&self, conversation_id: i64) -> Result<Option<Plan>> {
         Ok(plan_e::Entity::find()

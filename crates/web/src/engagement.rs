@@ -3,8 +3,9 @@
 //! A pulse answer is returned to its author and to nobody else: no function
 //! here hands one to another person.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::Utc;
 use foothold_domain::engagement::{self, PulseAnswer};
+use foothold_domain::insight::Quarter;
 use foothold_domain::policy::{self, PerformanceAction, PerformancePart};
 use foothold_store::{PerformanceView, Pulse, RoundGroup, Store};
 
@@ -12,26 +13,18 @@ use crate::audit::{self, Act, Subject};
 use crate::auth::Identity;
 use crate::error::AppError;
 
-/// The quarter a day falls in, as stored: `2027-Q1`.
-pub fn quarter_of(d: NaiveDate) -> String {
-    format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
-}
-
-/// Today's quarter (UTC).
+/// Today's quarter (UTC), as stored: `2027-Q1`.
 pub fn this_quarter() -> String {
-    quarter_of(Utc::now().date_naive())
+    Quarter::of(Utc::now().date_naive()).iso()
 }
 
-/// Checks a quarter a person typed (`2027-Q1`).
+/// Checks a quarter a person typed (`2027-Q1`) and gives its stored form.
 pub fn parse_quarter(s: &str) -> Result<String, AppError> {
-    let bad = || AppError::BadRequest(format!("'{}' is not a quarter; write it like 2027-Q1.", s.trim()));
-    let (y, q) = s.trim().split_once("-Q").ok_or_else(bad)?;
-    let y: i32 = y.parse().map_err(|_| bad())?;
-    let q: u32 = q.parse().map_err(|_| bad())?;
-    if !(2000..=2200).contains(&y) || !(1..=4).contains(&q) {
-        return Err(bad());
-    }
-    Ok(format!("{y}-Q{q}"))
+    Quarter::parse(s)
+        .ok()
+        .filter(|q| (2000..=2200).contains(&q.year()))
+        .map(Quarter::iso)
+        .ok_or_else(|| AppError::BadRequest(format!("'{}' is not a quarter; write it like 2027-Q1.", s.trim())))
 }
 
 fn invalid(e: engagement::Invalid) -> AppError {
@@ -56,27 +49,24 @@ pub async fn pulse_requested(store: &Store, v: &Identity) -> Result<bool, AppErr
         return Ok(false);
     }
     let today = Utc::now().date_naive();
-    for r in store.open_pulse_rounds(today).await? {
-        if r.quarter != quarter {
-            continue;
-        }
-        let included = match r.group {
-            RoundGroup::Org => true,
-            RoundGroup::Department(d) => v.person.department_id == Some(d),
-            RoundGroup::Tree(l) => store.managers_above(v.person.id).await?.contains(&l),
-        };
-        if included {
-            return Ok(true);
-        }
+    let rounds: Vec<RoundGroup> =
+        store.open_pulse_rounds(today).await?.into_iter().filter(|r| r.quarter == quarter).map(|r| r.group).collect();
+    // The line of managers is read once, and only when a round asks a leader's tree.
+    let above = if rounds.iter().any(|g| matches!(g, RoundGroup::Tree(_))) {
+        store.managers_above(v.person.id).await?
+    } else {
+        Vec::new()
+    };
+    let in_round = rounds.iter().any(|g| match g {
+        RoundGroup::Org => true,
+        RoundGroup::Department(d) => v.person.department_id == Some(*d),
+        RoundGroup::Tree(l) => above.contains(l),
+    });
+    if in_round {
+        return Ok(true);
     }
-    for p in store.plans_of(v.person.id).await? {
-        if let Some(d) = store.plan_detail(p.id).await?
-            && d.checkins.iter().any(|c| c.completed_at.is_some_and(|at| quarter_of(at.date_naive()) == quarter))
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let quarter_start = Quarter::of(today).first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    Ok(store.checkin_held_since(v.person.id, quarter_start).await?)
 }
 
 /// How the viewer stands to a person's performance views.
@@ -153,15 +143,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quarters() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-        assert_eq!(quarter_of(d("2027-01-01")), "2027-Q1");
-        assert_eq!(quarter_of(d("2027-03-31")), "2027-Q1");
-        assert_eq!(quarter_of(d("2027-04-01")), "2027-Q2");
-        assert_eq!(quarter_of(d("2027-12-31")), "2027-Q4");
+    fn quarters_are_checked_and_stored_one_way() {
         assert_eq!(parse_quarter(" 2027-Q3 ").expect("ok"), "2027-Q3");
+        assert_eq!(parse_quarter("2027 q3").expect("ok"), "2027-Q3");
         for bad in ["2027-Q5", "2027Q1", "Q1-2027", "1999-Q1", ""] {
             assert!(parse_quarter(bad).is_err(), "{bad}");
         }
+        assert_eq!(this_quarter(), Quarter::of(Utc::now().date_naive()).iso());
     }
 }

@@ -552,6 +552,10 @@ async fn the_plan_pages_keep_what_was_typed_when_a_save_fails() {
     assert!(history.body.contains("progress noted: Joined research for good"), "{}", history.body);
     // A check-in held this quarter asks the member for this quarter's pulse.
     assert!(report.get("/").await.body.contains("This quarter's pulse"), "the pulse follows the check-in");
+    // Held a year ago instead, it asks for nothing now.
+    let year_ago = chrono::Utc::now() - chrono::Duration::days(365);
+    app.execute("UPDATE checkins SET completed_at = $1 WHERE plan_id = $2", vec![year_ago.into(), pid.into()]).await;
+    assert!(!report.get("/").await.body.contains("This quarter's pulse"), "an old check-in asks for nothing");
 
     // Exports: printable page and Markdown.
     let print = leader.get(&format!("/plans/{pid}/print")).await;
