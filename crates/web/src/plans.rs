@@ -8,34 +8,41 @@ use foothold_domain::conversation::State;
 use foothold_domain::plan::{self, CheckinState, Difference, Snapshot, StepInput};
 use foothold_domain::policy::{self, ConversationAction, PlanAction, PlanPart};
 use foothold_store::{
-    CheckinRecord, Edited, NewPlan, NewRole, Plan, PlanChange, PlanDetail, PlanEdit, Role, StepProgress, Store,
+    CheckinRecord, Edited, NewPlan, NewRole, Person, Plan, PlanChange, PlanDetail, PlanEdit, Role, StepProgress, Store,
     ThemeStatus,
 };
 
 use crate::auth::Identity;
 use crate::error::AppError;
 
-/// How `person` stands to a plan: its owner, the owner's current direct
-/// manager, or nobody.
-pub async fn part_of(store: &Store, p: &Plan, person: i64) -> Result<PlanPart, AppError> {
-    if p.person_id == person {
-        return Ok(PlanPart::Owner);
+/// How `person` stands to a plan whose owner is `owner`: the owner, the
+/// owner's current direct manager, or nobody.
+pub fn part_of(owner: &Person, person: i64) -> PlanPart {
+    if owner.id == person {
+        PlanPart::Owner
+    } else if owner.manager_id == Some(person) {
+        PlanPart::Leader
+    } else {
+        PlanPart::Outsider
     }
-    let owner = store.person(p.person_id).await?.ok_or(AppError::NotFound)?;
-    Ok(if owner.manager_id == Some(person) { PlanPart::Leader } else { PlanPart::Outsider })
 }
 
-/// Loads a plan with everything in it, for a viewer allowed `action`.
+/// Loads a plan with everything in it, and its owner, for a viewer allowed `action`.
 pub async fn load(
     store: &Store,
     v: &Identity,
     id: i64,
     action: PlanAction,
-) -> Result<(PlanDetail, PlanPart), AppError> {
+) -> Result<(PlanDetail, PlanPart, Person), AppError> {
     let d = store.plan_detail(id).await?.ok_or(AppError::NotFound)?;
-    let part = part_of(store, &d.plan, v.person.id).await?;
+    let owner = if d.plan.person_id == v.person.id {
+        v.person.clone()
+    } else {
+        store.person(d.plan.person_id).await?.ok_or(AppError::NotFound)?
+    };
+    let part = part_of(&owner, v.person.id);
     policy::decide_plan(part, action)?;
-    Ok((d, part))
+    Ok((d, part, owner))
 }
 
 /// Today in a plan's zone: check-ins fall due by the calendar where people are.
@@ -141,7 +148,7 @@ pub async fn edit(
     version: Option<i64>,
     change: Change,
 ) -> Result<Edited, AppError> {
-    let (d, _) = load(store, v, id, PlanAction::Edit).await?;
+    let (d, _, _) = load(store, v, id, PlanAction::Edit).await?;
     let need_version = || version.ok_or_else(|| AppError::BadRequest("version: is required for this change.".into()));
     let edit = match change {
         Change::SetEnd(s) => {
@@ -205,7 +212,7 @@ pub struct CheckinInput {
 
 /// Records a check-in.
 pub async fn check_in(store: &Store, v: &Identity, id: i64, input: CheckinInput) -> Result<i64, AppError> {
-    let (d, _) = load(store, v, id, PlanAction::Edit).await?;
+    let (d, _, _) = load(store, v, id, PlanAction::Edit).await?;
     let mut progress = Vec::with_capacity(input.progress.len());
     for (step_id, status, note) in input.progress {
         if !d.steps.iter().any(|s| s.id == step_id) {

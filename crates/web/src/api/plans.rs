@@ -130,7 +130,7 @@ fn out(d: PlanDetail, part: PlanPart) -> PlanOut {
 }
 
 async fn fetch(state: &AppState, c: &crate::auth::Identity, id: i64) -> Result<PlanOut, AppError> {
-    let (d, part) = uc::load(state.store(), c, id, PlanAction::View).await?;
+    let (d, part, _) = uc::load(state.store(), c, id, PlanAction::View).await?;
     Ok(out(d, part))
 }
 
@@ -402,7 +402,7 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<HistoryOut>, ApiError> {
     let store = state.store();
-    let (d, _) = uc::load(store, &c, id, PlanAction::View).await?;
+    let (d, _, _) = uc::load(store, &c, id, PlanAction::View).await?;
     let history = store.plan_history(id).await?;
     let bad =
         |s: &str| AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, format!("'{s}' is not start, now or 1 to 4."));

@@ -135,9 +135,15 @@ fn role_view(r: &Role) -> RoleView {
     }
 }
 
-/// The climbing wall of a plan: roles held and the steps planned.
-fn wall_of(d: &PlanDetail, roles: &[Role], title: &str, department: &str) -> (String, Vec<String>) {
+/// The climbing wall of a plan's owner: the roles they held and the steps
+/// planned. Returns the SVG, its text alternative, and the roles.
+async fn wall_for(
+    store: &foothold_store::Store,
+    d: &PlanDetail,
+    owner: &foothold_store::Person,
+) -> Result<(String, Vec<String>, Vec<Role>), AppError> {
     use foothold_domain::wall::{Hold, PlannedMove, Wall, draw};
+    let roles = store.roles_of(owner.id).await?;
     let wall = Wall {
         holds: roles
             .iter()
@@ -158,11 +164,11 @@ fn wall_of(d: &PlanDetail, roles: &[Role], title: &str, department: &str) -> (St
                 target_quarter: s.target_quarter,
             })
             .collect(),
-        current_title: title.to_owned(),
-        current_department: department.to_owned(),
+        current_title: owner.title.clone(),
+        current_department: owner.department.clone().unwrap_or_default(),
     };
     let picture = draw(&wall);
-    (picture.svg, picture.description)
+    Ok((picture.svg, picture.description, roles))
 }
 
 /// What a failed form carries back onto the page, so nothing typed is lost.
@@ -305,15 +311,13 @@ async fn plan_page(
     role_step: Option<i64>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, part) = uc::load(store, v, id, PlanAction::View).await?;
-    let person = store.person(d.plan.person_id).await?.ok_or(AppError::NotFound)?;
+    let (d, part, person) = uc::load(store, v, id, PlanAction::View).await?;
     let leader_name = match person.manager_id {
         Some(m) => store.person(m).await?.map(|p| p.name).unwrap_or_default(),
         None => String::new(),
     };
-    let roles = store.roles_of(person.id).await?;
+    let (wall_svg, wall_text, roles) = wall_for(store, &d, &person).await?;
     let department = person.department.clone().unwrap_or_default();
-    let (wall_svg, wall_text) = wall_of(&d, &roles, &person.title, &department);
     let relation = store.relation(v.person.id, person.id).await?;
     let may_record_role = foothold_domain::policy::may_record_role(v.actor(), relation).is_ok();
     let themes = theme_views(&d, &retry);
@@ -642,9 +646,8 @@ async fn checkin_page(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, _) = uc::load(store, v, id, PlanAction::Edit).await?;
+    let (d, _, person) = uc::load(store, v, id, PlanAction::Edit).await?;
     let c = d.checkins.iter().find(|c| c.number == number).ok_or(AppError::NotFound)?;
-    let person = store.person(d.plan.person_id).await?.ok_or(AppError::NotFound)?;
     let theme_label = |tid: i64| d.themes.iter().find(|t| t.id == tid).map(|t| t.label.clone()).unwrap_or_default();
     let field = |k: String| typed.and_then(|t| t.rest.get(&k).cloned());
     let rows = d
@@ -710,7 +713,7 @@ pub async fn checkin(
     PageForm(f): PageForm<CheckinForm>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, _) = uc::load(store, &v, id, PlanAction::Edit).await?;
+    let (d, _, _) = uc::load(store, &v, id, PlanAction::Edit).await?;
     let progress = d
         .steps
         .iter()
@@ -811,9 +814,8 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, _) = uc::load(store, &v, id, PlanAction::View).await?;
+    let (d, _, person) = uc::load(store, &v, id, PlanAction::View).await?;
     let history = store.plan_history(id).await?;
-    let person = store.person(d.plan.person_id).await?.ok_or(AppError::NotFound)?;
     let from = Point::parse(&q.from).unwrap_or(Point::Start);
     let to = if q.to.trim().is_empty() { Point::Now } else { Point::parse(&q.to).unwrap_or(Point::Now) };
     let (differences, errors) = match uc::difference(&d, &history, from, to) {
@@ -878,12 +880,9 @@ pub async fn print(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, _) = uc::load(store, &v, id, PlanAction::View).await?;
-    let person = store.person(d.plan.person_id).await?.ok_or(AppError::NotFound)?;
+    let (d, _, person) = uc::load(store, &v, id, PlanAction::View).await?;
     let leader_name = store.person(d.plan.leader_id).await?.map(|p| p.name).unwrap_or_default();
-    let roles = store.roles_of(person.id).await?;
-    let department = person.department.clone().unwrap_or_default();
-    let (wall_svg, wall_text) = wall_of(&d, &roles, &person.title, &department);
+    let (wall_svg, wall_text, _) = wall_for(store, &d, &person).await?;
     let themes = theme_views(&d, &Retry::default());
     let checkins = checkin_views(&d);
     let page = PrintPage {
@@ -908,7 +907,7 @@ pub async fn markdown(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let store = state.store();
-    let (d, _) = uc::load(store, &v, id, PlanAction::View).await?;
+    let (d, _, _) = uc::load(store, &v, id, PlanAction::View).await?;
     let names = store.names(&[d.plan.person_id, d.plan.leader_id]).await?;
     let body = uc::markdown(&d, &names);
     Ok((
