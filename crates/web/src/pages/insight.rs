@@ -73,11 +73,12 @@ fn pct(part: usize, whole: usize) -> f64 {
     if whole == 0 { 0.0 } else { 100.0 * part as f64 / whole as f64 }
 }
 
+/// The domain's reason, as the start of a sentence: the page, the CSV and the
+/// API say the same words.
 fn withheld(w: Withheld) -> String {
-    match w {
-        Withheld::NotEnough => "Not enough responses yet".into(),
-        Withheld::Differencing => "Withheld: compared with another figure it would single people out".into(),
-    }
+    let reason = w.to_string();
+    let mut chars = reason.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub(crate) async fn resolve(
@@ -211,7 +212,7 @@ pub async fn show(
             "{} people answered the pulse both before and after their first career conversation. Engagement went from {:.0} before to {:.0} after ({:+.0}).",
             b.people, b.before, b.after, b.change
         ),
-        Err(w) => format!("Before and after career conversations: {}.", withheld(w).to_lowercase()),
+        Err(w) => format!("Before and after career conversations: {}.", w),
     };
     let steps = match snap.steps(g) {
         Some((done, total)) if total > 0 => {
