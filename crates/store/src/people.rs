@@ -17,6 +17,17 @@ use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed, sql};
 /// How far up a reporting line Foothold looks; deeper lines are not real organisations.
 const MAX_DEPTH: i64 = 64;
 
+/// Selects a person's columns and their department's name, with `extra`
+/// columns (each with a leading comma) and any joins the caller appends;
+/// callers add the `WHERE`. Rows are read with [`Store::person_of_row`].
+pub(crate) fn person_select(extra: &str) -> String {
+    format!(
+        "SELECT p.id, p.email, p.name, p.title, p.department_id, p.manager_id, p.role, p.active, p.password_hash, \
+         p.version, p.created_at, p.updated_at, d.name AS department_name{extra} \
+         FROM people p LEFT JOIN departments d ON d.id = p.department_id"
+    )
+}
+
 /// A person as the rest of Foothold sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -198,24 +209,36 @@ impl Store {
 
     /// One person by id.
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
-        let Some(m) = person::Entity::find_by_id(id).one(&self.db).await? else {
-            return Ok(None);
-        };
-        let departments = match m.department_id {
-            Some(d) => {
-                department::Entity::find_by_id(d).one(&self.db).await?.map(|d| (d.id, d.name)).into_iter().collect()
-            }
-            None => HashMap::new(),
-        };
-        Ok(Some(Self::to_person(m, &departments)))
+        self.person_where("p.id = $1", id.into()).await
     }
 
     /// One person by e-mail.
     pub async fn person_by_email(&self, email: &Email) -> Result<Option<Person>> {
-        match person::Entity::find().filter(person::Column::Email.eq(email.as_str())).one(&self.db).await? {
-            Some(m) => self.person(m.id).await,
-            None => Ok(None),
-        }
+        self.person_where("p.email = $1", email.as_str().into()).await
+    }
+
+    /// One person and their department's name in one read: every page
+    /// loads a person or two, and each read costs a trip to the database.
+    async fn person_where(&self, condition: &str, value: sea_orm::Value) -> Result<Option<Person>> {
+        let backend = self.backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql(backend, &format!("{} WHERE {condition}", person_select(""))),
+                [value],
+            ))
+            .await?;
+        row.map(|r| Self::person_of_row(&r)).transpose()
+    }
+
+    /// A row that selected [`person_select`]'s columns.
+    pub(crate) fn person_of_row(r: &sea_orm::QueryResult) -> Result<Person> {
+        use sea_orm::FromQueryResult;
+        let m = person::Model::from_query_result(r, "")?;
+        let department: Option<String> = r.try_get("", "department_name")?;
+        let departments: HashMap<i64, String> = m.department_id.zip(department).into_iter().collect();
+        Ok(Self::to_person(m, &departments))
     }
 
     /// Names of the given people, in one query (for list pages).

@@ -2,7 +2,10 @@
 
 use chrono::Duration;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Statement,
+};
 
 use crate::entity::{api_token, invite, person, session, sign_in_failure};
 use crate::secret::{hash_token, new_token};
@@ -96,17 +99,20 @@ impl Store {
 
     /// The live session behind a cookie value, if any.
     pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
-        let Some(s) = session::Entity::find_by_id(hash_token(token))
-            .filter(session::Column::ExpiresAt.gt(now()))
-            .one(&self.db)
-            .await?
+        // One read for the session, its person and their department: it runs
+        // before every signed-in request.
+        let backend = self.backend();
+        let query = format!(
+            "{} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = $1 AND s.expires_at > $2 AND p.active = $3",
+            crate::people::person_select(", s.csrf_token AS csrf_token")
+        );
+        let values: [sea_orm::Value; 3] = [hash_token(token).into(), now().into(), true.into()];
+        let Some(row) =
+            self.db.query_one_raw(Statement::from_sql_and_values(backend, crate::sql(backend, &query), values)).await?
         else {
             return Ok(None);
         };
-        match self.person(s.person_id).await? {
-            Some(person) if person.active => Ok(Some(SessionRecord { person, csrf_token: s.csrf_token })),
-            _ => Ok(None),
-        }
+        Ok(Some(SessionRecord { person: Self::person_of_row(&row)?, csrf_token: row.try_get("", "csrf_token")? }))
     }
 
     /// Ends one session.
