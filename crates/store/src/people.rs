@@ -263,14 +263,11 @@ impl Store {
 
     /// A person's direct reports, active first, by name.
     pub async fn direct_reports(&self, id: i64) -> Result<Vec<Person>> {
-        let departments = self.department_names(&self.db).await?;
-        let rows = person::Entity::find()
-            .filter(person::Column::ManagerId.eq(id))
-            .order_by_desc(person::Column::Active)
-            .order_by_asc(person::Column::Name)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|m| Self::to_person(m, &departments)).collect())
+        let backend = self.backend();
+        let query = format!("{} WHERE p.manager_id = $1 ORDER BY p.active DESC, p.name, p.id", person_select(""));
+        let rows =
+            self.db.query_all_raw(Statement::from_sql_and_values(backend, sql(backend, &query), [id.into()])).await?;
+        rows.iter().map(Self::person_of_row).collect()
     }
 
     /// Every department, by name.

@@ -62,7 +62,11 @@ struct ListPage {
     notice: String,
 }
 
-async fn name_of(state: &AppState, id: i64) -> Result<String, AppError> {
+/// A person's name; the viewer's own without a read.
+async fn name_of(state: &AppState, v: &Identity, id: i64) -> Result<String, AppError> {
+    if id == v.person.id {
+        return Ok(v.person.name.clone());
+    }
     Ok(state.store().person(id).await?.map(|p| p.name).unwrap_or_else(|| "someone".into()))
 }
 
@@ -339,8 +343,16 @@ async fn themes_view(
 ) -> Result<(ThemesView, Vec<crate::themes::Suggestion>), AppError> {
     let decided = state.store().conversation_themes(c.id).await?;
     let suggestions = crate::themes::suggestions(state.engine(), state.store(), rows, &decided).await?;
+    let confirmed_themes: Vec<_> =
+        decided.iter().filter(|t| t.status == foothold_store::ThemeStatus::Confirmed).collect();
+    // Who confirmed each, in one read rather than one per theme.
+    let deciders = if confirmed_themes.is_empty() {
+        HashMap::new()
+    } else {
+        state.store().names(&confirmed_themes.iter().map(|t| t.decided_by).collect::<Vec<_>>()).await?
+    };
     let mut confirmed = Vec::new();
-    for t in decided.iter().filter(|t| t.status == foothold_store::ThemeStatus::Confirmed) {
+    for t in confirmed_themes {
         let (_, label, class) = valence_words(&t.valence);
         confirmed.push(ConfirmedRow {
             id: t.id,
@@ -348,7 +360,7 @@ async fn themes_view(
             label: t.label.clone(),
             valence_label: label,
             valence_class: class,
-            by: name_of(state, t.decided_by).await?,
+            by: deciders.get(&t.decided_by).cloned().unwrap_or_else(|| "someone".into()),
         });
     }
     let rows = suggestions
@@ -477,13 +489,15 @@ fn blocks(rows: &[uc::AskedRow], typed: &HashMap<i64, Typed>) -> Vec<Block> {
         .collect()
 }
 
-async fn access_rows(state: &AppState, v: &Identity, c: &Conversation) -> Result<Vec<Access>, AppError> {
+/// Who may read the report's shared answers besides them, and the name of
+/// the leader who holds the conversation (usually the manager just read).
+async fn access_rows(state: &AppState, v: &Identity, c: &Conversation) -> Result<(Vec<Access>, String), AppError> {
     let mut out = Vec::new();
     let manager = uc::current_manager(state.store(), &v.person).await?;
-    let leader_name = name_of(state, c.leader_id).await?;
-    if manager.as_ref().is_some_and(|m| m.id == c.leader_id) {
-        return Ok(out);
-    }
+    let leader_name = match &manager {
+        Some(m) if m.id == c.leader_id => return Ok((out, m.name.clone())),
+        _ => name_of(state, v, c.leader_id).await?,
+    };
     // The manager changed since this conversation: the report decides who reads it.
     out.push(if c.leader_access_revoked {
         Access {
@@ -518,7 +532,7 @@ async fn access_rows(state: &AppState, v: &Identity, c: &Conversation) -> Result
             }
         });
     }
-    Ok(out)
+    Ok((out, leader_name))
 }
 
 /// The growth plan a held conversation leads to, or the button that starts it.
@@ -549,7 +563,7 @@ async fn prepare_page(
 ) -> Result<Response, PageError> {
     let rows = uc::questions_and_answers(state.store(), &c, Part::Report).await?;
     let blocks = blocks(&rows, &typed);
-    let access = access_rows(state, v, &c).await?;
+    let (access, leader_name) = access_rows(state, v, &c).await?;
     let (th, _) = themes_view(state, &c, Part::Report, &rows).await?;
     let (shared_notes, shared_version, shared_conflict) = match typed_note {
         Some(t) => (t.text, t.version, t.conflict),
@@ -566,7 +580,7 @@ async fn prepare_page(
             plan: plan_box(state, &c, Part::Report).await?,
             chrome: Chrome::of(v, "conversations"),
             when: display_when(c.scheduled_at, &c.time_zone),
-            leader_name: name_of(state, c.leader_id).await?,
+            leader_name,
             state_label: state_label(c.state),
             open: c.state.is_open(),
             c,
@@ -672,8 +686,8 @@ async fn leader_page(
             plan: plan_box(state, &c, part).await?,
             chrome: Chrome::of(v, "conversations"),
             when: display_when(c.scheduled_at, &c.time_zone),
-            report_name: name_of(state, c.report_id).await?,
-            leader_name: name_of(state, c.leader_id).await?,
+            report_name: name_of(state, v, c.report_id).await?,
+            leader_name: name_of(state, v, c.leader_id).await?,
             state_label: state_label(c.state),
             open: c.state.is_open(),
             is_leader: part == Part::Leader,
@@ -920,7 +934,7 @@ pub async fn reschedule_form(
         &ReschedulePage {
             chrome: Chrome::of(&v, "conversations"),
             id,
-            report_name: name_of(&state, c.report_id).await?,
+            report_name: name_of(&state, &v, c.report_id).await?,
             version: c.version,
             date: local.format("%Y-%m-%d").to_string(),
             time: local.format("%H:%M").to_string(),
@@ -971,7 +985,7 @@ pub async fn reschedule(
                 &ReschedulePage {
                     chrome: Chrome::of(&v, "conversations"),
                     id,
-                    report_name: name_of(&state, c.report_id).await?,
+                    report_name: name_of(&state, &v, c.report_id).await?,
                     version: c.version,
                     date: f.date,
                     time: f.time,
