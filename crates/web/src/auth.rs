@@ -239,14 +239,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Whoever is signed in, if anyone (for pages anyone may open).
+/// Whoever is signed in with a browser session, if anyone (for pages anyone
+/// may open). An API token counts as nobody here, as on every page: otherwise
+/// the sign-in page would send a script holding a token to `/`, which sends
+/// it back to sign in, forever.
 pub struct MaybeViewer(pub Option<Identity>);
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeViewer(identity_of(parts)))
+        Ok(MaybeViewer(identity_of(parts).filter(|i| matches!(i.via, Via::Session { .. }))))
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod harness;
 mod peers;
+mod world;
 
 mod api_people;
 mod audit;
@@ -24,6 +25,7 @@ mod pages;
 mod permissions;
 mod plans;
 mod reminders;
+mod route_matrix;
 mod setup;
 mod sign_in;
 mod themes;
