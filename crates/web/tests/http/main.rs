@@ -9,6 +9,7 @@ mod world;
 
 mod api_people;
 mod audit;
+mod bodies;
 mod calendar;
 mod conversation_access;
 mod conversation_pages;

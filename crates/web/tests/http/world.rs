@@ -69,13 +69,19 @@ pub enum Body {
     Csv(&'static str),
     /// `multipart/form-data`: text fields, then the CSV as field `file`.
     Multipart(&'static [(&'static str, &'static str)], &'static str),
+    /// Exactly these bytes with this `Content-Type` (none if empty); a session's
+    /// CSRF token goes in the `X-CSRF-Token` header.
+    Raw(String, Vec<u8>),
+    /// Exactly these bytes with this `Content-Type`, which carry the CSRF
+    /// token themselves if they need one (see [`Creds::csrf`]).
+    Prepared(String, Vec<u8>),
 }
 
 impl Body {
     /// The texts that may name placeholders.
     pub fn texts(&self) -> Vec<&str> {
         match self {
-            Body::None => Vec::new(),
+            Body::None | Body::Raw(..) | Body::Prepared(..) => Vec::new(),
             Body::Form(fields) | Body::Multipart(fields, _) => {
                 let mut t: Vec<&str> = fields.iter().flat_map(|(k, v)| [*k, *v]).collect();
                 if let Body::Multipart(_, csv) = self {
@@ -110,6 +116,8 @@ impl Body {
                 let (ct, bytes) = multipart(&refs, ctx.fill(csv).as_bytes());
                 (Some(ct), bytes, false)
             }
+            Body::Raw(ct, bytes) => ((!ct.is_empty()).then(|| ct.clone()), bytes.clone(), true),
+            Body::Prepared(ct, bytes) => ((!ct.is_empty()).then(|| ct.clone()), bytes.clone(), false),
         }
     }
 }
@@ -161,6 +169,13 @@ impl Ctx {
 pub struct Creds {
     headers: Vec<(&'static str, String)>,
     csrf: Option<String>,
+}
+
+impl Creds {
+    /// The session's CSRF token, for a body that carries it as a browser's form does.
+    pub fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
 }
 
 /// The organisation, its server and database.
@@ -418,23 +433,39 @@ impl World {
         }
     }
 
-    /// Sends a request with these credentials.
-    pub async fn send(&self, creds: &Creds, ctx: &Ctx, method: &Method, path: &str, body: &Body) -> Resp {
+    /// The headers (credentials, content type; for a page that changes
+    /// something `Sec-Fetch-Site` and, unless the body carries it, the CSRF
+    /// token) and the body bytes of a request.
+    pub fn parts(
+        &self,
+        creds: &Creds,
+        ctx: &Ctx,
+        method: &Method,
+        path: &str,
+        body: &Body,
+    ) -> (Vec<(&'static str, String)>, Vec<u8>) {
         let page = !path.starts_with("/api/");
-        let api = self.app.anonymous_api();
-        let mut rb = api.request(method.clone(), path);
-        for (k, v) in &creds.headers {
-            rb = rb.header(*k, v);
-        }
+        let mut headers = creds.headers.clone();
         if page && method != Method::GET {
-            rb = rb.header("sec-fetch-site", "same-origin");
+            headers.push(("sec-fetch-site", "same-origin".into()));
         }
         let (content_type, bytes, csrf_header) = body.encode(ctx, creds.csrf.as_deref());
         if csrf_header && let Some(t) = &creds.csrf {
-            rb = rb.header("x-csrf-token", t);
+            headers.push(("x-csrf-token", t.clone()));
         }
         if let Some(ct) = content_type {
-            rb = rb.header("content-type", ct);
+            headers.push(("content-type", ct));
+        }
+        (headers, bytes)
+    }
+
+    /// Sends a request with these credentials.
+    pub async fn send(&self, creds: &Creds, ctx: &Ctx, method: &Method, path: &str, body: &Body) -> Resp {
+        let (headers, bytes) = self.parts(creds, ctx, method, path, body);
+        let api = self.app.anonymous_api();
+        let mut rb = api.request(method.clone(), path);
+        for (k, v) in headers {
+            rb = rb.header(k, v);
         }
         if !bytes.is_empty() || *method != Method::GET {
             rb = rb.body(bytes);
