@@ -468,3 +468,33 @@ fn every_page_route_with_a_body_is_a_target() {
         targets().iter().filter(|t| !t.row.route.starts_with("/api/")).map(|t| t.row.route.to_owned()).collect();
     assert_eq!(reading, tried, "page routes that read a body, and the routes bad bodies are tried on");
 }
+
+/// A PATCH that sets several things is refused as a whole: when one of its
+/// fields is refused, the fields before it are not saved either.
+#[tokio::test]
+async fn a_patch_refused_for_one_field_changes_no_other() {
+    let w = World::build().await;
+    let path = "/api/v1/plans/<plan>";
+    let bodies: [(&'static str, StatusCode); 3] = [
+        // A valid end, and an order that leaves out the plan's theme.
+        (r#"{"version": <plan_version>, "ends_on": "<today>", "theme_order": []}"#, StatusCode::CONFLICT),
+        (
+            r#"{"version": <plan_version>, "ends_on": "<today>", "theme_order": [<plan_theme>, 0]}"#,
+            StatusCode::CONFLICT,
+        ),
+        // An end that is not a date, and a valid order.
+        (
+            r#"{"version": <plan_version>, "ends_on": "soon", "theme_order": [<plan_theme>]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (json, status) in bodies {
+        let ctx = w.ctx(&[path, json]).await;
+        let path = ctx.fill(path);
+        let creds = w.creds(Role::Leader, &ctx, &path).await;
+        let before = w.fingerprint().await;
+        let res = w.send(&creds, &ctx, &Method::PATCH, &path, &Body::Json(json)).await;
+        res.problem(status);
+        assert_eq!(before.diff(&w.fingerprint().await), None, "{json}");
+    }
+}
