@@ -768,6 +768,18 @@ async fn run(which: &str) {
             {
                 failures.push(format!("{cell}: a refused page that is not a page: {:?}", res.header("content-type")));
             }
+            // Hidden means indistinguishable from nothing: the same answer as for ids that do not exist.
+            if want == Hid {
+                let missing: Vec<String> = path
+                    .split('/')
+                    .map(|seg| if seg.parse::<i64>().is_ok() { "999999999".to_owned() } else { seg.to_owned() })
+                    .collect();
+                let missing = missing.join("/");
+                let none = w.send(&creds, &ctx, &method, &missing, &r.body).await;
+                if (none.status, &none.body) != (res.status, &res.body) {
+                    failures.push(format!("{cell}: 404 tells more than {missing} does: {} vs {}", res.body, none.body));
+                }
+            }
             let refused = res.status.is_client_error() || want == In;
             let changed = before.diff(&w.fingerprint().await);
             if refused && let Some(diff) = &changed {
