@@ -65,25 +65,26 @@ struct Target {
 }
 
 fn targets() -> Vec<Target> {
-    let mut seen = BTreeSet::new();
-    rows()
-        .into_iter()
-        .filter_map(|row| {
-            let kind = match row.body {
-                Body::Form(_) => Kind::Form,
-                Body::Json(_) => Kind::Json,
-                Body::Csv(_) => Kind::Csv,
-                Body::Multipart(..) => Kind::Multipart,
-                _ => return None,
-            };
-            // One variant per route is enough.
-            if !seen.insert((row.method, row.route)) {
-                return None;
+    let mut out: Vec<Target> = Vec::new();
+    for row in rows() {
+        let kind = match row.body {
+            Body::Form(_) => Kind::Form,
+            Body::Json(_) => Kind::Json,
+            Body::Csv(_) => Kind::Csv,
+            Body::Multipart(..) => Kind::Multipart,
+            _ => continue,
+        };
+        let allowed = ROLES.iter().zip(row.want).find(|(_, w)| w.allowed()).map(|(r, _)| *r);
+        // One row per route: the first that someone may use, else the first (set-up, which nobody may).
+        match out.iter().position(|t| (t.row.method, t.row.route) == (row.method, row.route)) {
+            Some(i) if out[i].who == Role::Anon && allowed.is_some_and(|r| r != Role::Anon) => {
+                out[i] = Target { row, kind, who: allowed.unwrap_or(Role::Anon) };
             }
-            let who = ROLES.iter().zip(row.want).find(|(_, w)| w.allowed()).map_or(Role::Anon, |(r, _)| *r);
-            Some(Target { row, kind, who })
-        })
-        .collect()
+            Some(_) => {}
+            None => out.push(Target { row, kind, who: allowed.unwrap_or(Role::Anon) }),
+        }
+    }
+    out
 }
 
 /// A bad request and what it must get.

@@ -38,9 +38,13 @@ pub(crate) enum W {
     No,
     /// 404.
     Hid,
+    /// 409.
+    Conf,
+    /// 422.
+    Unp,
 }
 
-use W::{Auth, Empty, Hid, In, Made, No, Ok as OK, See};
+use W::{Auth, Conf, Empty, Hid, In, Made, No, Ok as OK, See, Unp};
 
 impl W {
     /// Whether the call is allowed and does what it asks.
@@ -57,6 +61,8 @@ impl W {
             W::Auth => StatusCode::UNAUTHORIZED,
             W::No => StatusCode::FORBIDDEN,
             W::Hid => StatusCode::NOT_FOUND,
+            W::Conf => StatusCode::CONFLICT,
+            W::Unp => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -321,6 +327,38 @@ pub(crate) fn rows() -> Vec<Row> {
             [In, See, Hid, See, Hid, Hid, In],
         ),
         row("POST", "/conversations/{id}/plan", "/conversations/<held>/plan", N, [In, See, Hid, See, Hid, Hid, In]),
+        // Who may do something is decided before what the conversation's state still
+        // allows, so the state of a conversation one may not see is never told.
+        row("POST", "/conversations/{id}/cancel", "/conversations/<held>/cancel", N, [In, No, Hid, Conf, Hid, Hid, In]),
+        row(
+            "PATCH",
+            "/api/v1/conversations/{id}",
+            "/api/v1/conversations/<held>",
+            Json(r#"{"note": "Bring your notes."}"#),
+            [Auth, No, Hid, Conf, Hid, Hid, Auth],
+        ),
+        row(
+            "PUT",
+            "/api/v1/conversations/{id}/answers/{question_id}",
+            "/api/v1/conversations/<held>/answers/<held_q0>",
+            Json(r#"{"text": "Too late.", "version": 0}"#),
+            [Auth, Conf, Hid, No, Hid, Hid, Auth],
+        ),
+        row(
+            "POST",
+            "/api/v1/plans",
+            "/api/v1/plans",
+            Json(r#"{"conversation_id": <conv>}"#),
+            [Auth, Conf, Hid, Conf, Hid, Hid, Auth],
+        ),
+        // Only the subject's current manager can be given an earlier conversation.
+        row(
+            "PUT",
+            "/api/v1/conversations/{id}/access/{person_id}",
+            "/api/v1/conversations/<conv>/access/<peer>",
+            N,
+            [Auth, Unp, Hid, No, Hid, Hid, Auth],
+        ),
         row("GET", "/api/v1/conversations", "/api/v1/conversations", N, API_ALL),
         row(
             "POST",
@@ -756,6 +794,9 @@ async fn run(which: &str) {
                 failures.push(format!("{cell}: sent to {location:?}, not to sign in"));
             }
             let page = !r.route.starts_with("/api/");
+            if res.status == StatusCode::UNAUTHORIZED && res.header("www-authenticate") != Some("Bearer") {
+                failures.push(format!("{cell}: a 401 without `WWW-Authenticate: Bearer`"));
+            }
             if !page && res.status.is_client_error() {
                 let ct = res.header("content-type").unwrap_or_default();
                 if ct != "application/problem+json" || !res.body.contains("\"detail\"") {

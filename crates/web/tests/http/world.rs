@@ -328,8 +328,11 @@ impl World {
             put("private_v", version(NoteKind::Private).await.to_string());
             put("decided", theme.id.to_string());
         }
-        if need(&["held"]) {
-            put("held", conversation(State::Held).await.id.to_string());
+        if need(&["held", "held_q0"]) {
+            let c = conversation(State::Held).await;
+            let q = store.asked_questions(c.id).await.expect("questions")[0].id;
+            put("held", c.id.to_string());
+            put("held_q0", q.to_string());
         }
         if need(&["plan", "plan_version", "plan_theme", "plan_step"]) {
             let starts_on = today - Duration::days(100);
