@@ -1,5 +1,5 @@
 //! The permission matrix over every route: each page and API operation, called
-//! by every [`Role`], must answer exactly the status in its row, and a refused
+//! by every [`Role`](crate::world::Role), must answer exactly the status in its row, and a refused
 //! request must leave the whole database as it was.
 //!
 //! The product's rules, which the rows spell out:
@@ -959,5 +959,11 @@ fn every_route_has_a_row() {
         assert_eq!(path_shape, shape(r.route), "{} {} is called as {}", r.method, r.route, r.path);
     }
     let cells = rows().len() * ROLES.len();
-    eprintln!("{} routes, {} rows, {cells} cells", routed.len(), rows().len());
+    let api = routed.iter().filter(|(_, p)| p.starts_with("/api/")).count();
+    eprintln!(
+        "{} routes ({api} API, {} pages), {} rows, {cells} cells",
+        routed.len(),
+        routed.len() - api,
+        rows().len()
+    );
 }
