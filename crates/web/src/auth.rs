@@ -139,13 +139,12 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
     if !form && !multipart {
         return Ok((None, req));
     }
-    // Only the import routes take large uploads; nowhere else is a big body buffered.
-    let limit =
-        if multipart && req.uri().path().ends_with("/import") { crate::IMPORT_LIMIT } else { crate::BODY_LIMIT };
+    // Only the import routes take large bodies; nowhere else is a big body buffered.
+    // Both their upload (multipart) and their save step (a form that carries the
+    // uploaded text back) may be that large.
+    let limit = if req.uri().path().ends_with("/import") { crate::IMPORT_LIMIT } else { crate::BODY_LIMIT };
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        AppError::Rejected(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The request is larger than allowed.".into())
-    })?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(crate::extract::body_error)?;
     let token = if form {
         url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
     } else {
@@ -239,14 +238,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Whoever is signed in, if anyone (for pages anyone may open).
+/// Whoever is signed in with a browser session, if anyone (for pages anyone
+/// may open). An API token counts as nobody here, as on every page: otherwise
+/// the sign-in page would send a script holding a token to `/`, which sends
+/// it back to sign in, forever.
 pub struct MaybeViewer(pub Option<Identity>);
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeViewer(identity_of(parts)))
+        Ok(MaybeViewer(identity_of(parts).filter(|i| matches!(i.via, Via::Session { .. }))))
     }
 }
 

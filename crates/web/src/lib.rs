@@ -39,9 +39,13 @@ pub use error::AppError;
 pub use pages::SETUP_TOKEN_KEY;
 pub use password::{hash_password, validate_new_password};
 
-/// Largest request body accepted, except CSV imports.
+/// Largest request body accepted, except imports: far more than any form or
+/// JSON body needs (answers and notes stop at 20,000 characters), small
+/// enough that a flood of big bodies cannot exhaust memory. Applied to every
+/// route in [`router`]; the import routes raise it to [`IMPORT_LIMIT`].
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// Largest CSV import (10,000 people fit in about 1 MB).
+/// Largest import on the people and question set import routes (10,000
+/// people fit in about 1 MB of CSV).
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Settings the web layer needs.

@@ -193,6 +193,21 @@ pub async fn edit(
 }
 
 /// A check-in as a form or the API gives it.
+/// Checks that a new theme order lists every theme of the plan exactly once
+/// (the store checks it again when it writes), so that a change made of
+/// several edits can refuse before it writes the first.
+pub fn check_order(d: &PlanDetail, order: &[i64]) -> Result<(), AppError> {
+    let mut have: Vec<i64> = d.themes.iter().map(|t| t.id).collect();
+    let mut want = order.to_vec();
+    have.sort_unstable();
+    want.sort_unstable();
+    if have == want {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("The new order must list every theme of the plan exactly once.".into()))
+    }
+}
+
 pub struct CheckinInput {
     /// Which one.
     pub number: u32,

@@ -282,12 +282,7 @@ pub async fn import(
         )
         .into());
     }
-    let bytes = axum::body::to_bytes(body, crate::IMPORT_LIMIT).await.map_err(|_| {
-        AppError::Rejected(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The file is larger than {} MiB.", crate::IMPORT_LIMIT / (1024 * 1024)),
-        )
-    })?;
+    let bytes = axum::body::to_bytes(body, crate::IMPORT_LIMIT).await.map_err(crate::extract::body_error)?;
     match state.store().import_people(&bytes).await {
         Ok(o) => {
             tracing::info!(actor = c.person.id, created = o.created.len(), updated = o.updated, "people imported");

@@ -207,6 +207,13 @@ pub async fn update(
     ApiJson(body): ApiJson<PlanPatch>,
 ) -> Result<Json<PlanOut>, ApiError> {
     let mut version = body.version;
+    // The end and the order are two writes: check the order before the first, so a refused PATCH changes nothing.
+    if body.ends_on.is_some()
+        && let Some(order) = &body.theme_order
+    {
+        let (d, _, _) = uc::load(state.store(), &c, id, PlanAction::Edit).await?;
+        uc::check_order(&d, order)?;
+    }
     if let Some(end) = body.ends_on {
         version =
             uc::edit(state.store(), &c, id, Some(version), Change::SetEnd(end)).await.map_err(unprocessable)?.version;

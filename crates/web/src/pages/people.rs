@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::import::RowError;
@@ -16,7 +16,7 @@ use super::{Chrome, render, render_with};
 use crate::AppState;
 use crate::auth::{Identity, Viewer};
 use crate::error::{AppError, PageError};
-use crate::extract::PageForm;
+use crate::extract::{PageForm, PageMultipart};
 
 /// How long an invite link works.
 pub const INVITE_DAYS: i64 = 7;
@@ -414,7 +414,7 @@ pub async fn import_form(Viewer(v): Viewer) -> Result<Response, PageError> {
 pub async fn import(
     State(state): State<AppState>,
     Viewer(v): Viewer,
-    mut multipart: Multipart,
+    PageMultipart(mut multipart): PageMultipart,
 ) -> Result<Response, PageError> {
     decide(v.actor(), Action::CreatePeople)?;
     let mut page = ImportPage::new(&v);
@@ -422,11 +422,11 @@ pub async fn import(
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => {
-                file = Some(field.bytes().await.map_err(|e| AppError::Rejected(e.status(), e.body_text()))?);
+                file = Some(field.bytes().await.map_err(crate::extract::multipart_error)?);
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(e) => return Err(AppError::Rejected(e.status(), e.body_text()).into()),
+            Err(e) => return Err(crate::extract::multipart_error(e).into()),
         }
     }
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {

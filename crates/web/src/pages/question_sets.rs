@@ -375,9 +375,9 @@ pub async fn import(State(state): State<AppState>, Viewer(v): Viewer, req: Reque
     if multipart {
         let mut mp =
             Multipart::from_request(req, &state).await.map_err(|e| AppError::Rejected(e.status(), e.body_text()))?;
-        while let Some(field) = mp.next_field().await.map_err(|e| AppError::Rejected(e.status(), e.body_text()))? {
+        while let Some(field) = mp.next_field().await.map_err(crate::extract::multipart_error)? {
             let name = field.name().unwrap_or_default().to_owned();
-            let data = field.bytes().await.map_err(|e| AppError::Rejected(e.status(), e.body_text()))?;
+            let data = field.bytes().await.map_err(crate::extract::multipart_error)?;
             if name == "file" {
                 if !data.is_empty() {
                     bytes = data.to_vec();

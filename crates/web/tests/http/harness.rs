@@ -191,6 +191,17 @@ impl TestApp {
         self.raw().await.execute_raw(stmt).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
     }
 
+    /// Runs a query whose one column `r` is text (or NULL, read as empty) and
+    /// returns the rows, for fingerprints of whole tables.
+    pub async fn query_strings(&self, sql: &str) -> Vec<String> {
+        use sea_orm::ConnectionTrait as _;
+        let stmt = self.statement(sql, Vec::new());
+        let rows = self.raw().await.query_all_raw(stmt).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.iter()
+            .map(|row| row.try_get::<Option<String>>("", "r").expect("a text column r").unwrap_or_default())
+            .collect()
+    }
+
     /// Runs an `INSERT … RETURNING id` straight on the test database.
     pub async fn insert(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
         use sea_orm::ConnectionTrait as _;

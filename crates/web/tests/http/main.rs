@@ -5,9 +5,11 @@
 
 mod harness;
 mod peers;
+mod world;
 
 mod api_people;
 mod audit;
+mod bodies;
 mod calendar;
 mod conversation_access;
 mod conversation_pages;
@@ -24,6 +26,7 @@ mod pages;
 mod permissions;
 mod plans;
 mod reminders;
+mod route_matrix;
 mod setup;
 mod sign_in;
 mod themes;
