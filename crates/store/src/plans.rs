@@ -673,8 +673,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether any of this person's plans had a check-in held since `since`.
-    pub async fn checkin_held_since(&self, person_id: i64, since: Timestamp) -> Result<bool> {
+    /// What the home page's pulse prompt needs, in one read: whether the
+    /// person answered the pulse of `quarter`, and whether any of their plans
+    /// had a check-in held since `since`.
+    pub async fn pulse_prompt_facts(&self, person_id: i64, quarter: &str, since: Timestamp) -> Result<(bool, bool)> {
         let backend = self.backend();
         let row = self
             .db
@@ -682,13 +684,17 @@ impl Store {
                 backend,
                 crate::sql(
                     backend,
-                    "SELECT c.id FROM checkins c JOIN plans p ON p.id = c.plan_id \
-                     WHERE p.person_id = $1 AND c.completed_at >= $2 LIMIT 1",
+                    "SELECT EXISTS (SELECT 1 FROM pulse_responses WHERE person_id = $1 AND quarter = $2) AS answered, \
+                            EXISTS (SELECT 1 FROM checkins c JOIN plans p ON p.id = c.plan_id \
+                                    WHERE p.person_id = $1 AND c.completed_at >= $3) AS held",
                 ),
-                [person_id.into(), since.into()],
+                [person_id.into(), quarter.into(), since.into()],
             ))
             .await?;
-        Ok(row.is_some())
+        match row {
+            Some(r) => Ok((r.try_get("", "answered")?, r.try_get("", "held")?)),
+            None => Ok((false, false)),
+        }
     }
 
     /// The plan started from a conversation, if any.

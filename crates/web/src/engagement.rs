@@ -45,10 +45,12 @@ pub async fn answer_pulse(store: &Store, v: &Identity, scores: &[i64], enps: i64
 /// or their plan had a check-in this quarter, and they have not answered yet.
 pub async fn pulse_requested(store: &Store, v: &Identity) -> Result<bool, AppError> {
     let quarter = this_quarter();
-    if store.pulses_of(v.person.id).await?.iter().any(|p| p.quarter == quarter) {
+    let today = Utc::now().date_naive();
+    let quarter_start = Quarter::of(today).first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let (answered, checkin_held) = store.pulse_prompt_facts(v.person.id, &quarter, quarter_start).await?;
+    if answered {
         return Ok(false);
     }
-    let today = Utc::now().date_naive();
     let rounds: Vec<RoundGroup> =
         store.open_pulse_rounds(today).await?.into_iter().filter(|r| r.quarter == quarter).map(|r| r.group).collect();
     // The line of managers is read once, and only when a round asks a leader's tree.
@@ -65,8 +67,7 @@ pub async fn pulse_requested(store: &Store, v: &Identity) -> Result<bool, AppErr
     if in_round {
         return Ok(true);
     }
-    let quarter_start = Quarter::of(today).first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    Ok(store.checkin_held_since(v.person.id, quarter_start).await?)
+    Ok(checkin_held)
 }
 
 /// How the viewer stands to a person's performance views.

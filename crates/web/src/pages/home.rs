@@ -61,7 +61,11 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
     let next = match open_soonest(store.conversations_of_report(v.person.id).await?).into_iter().next() {
         Some(c) => Some(Upcoming {
             id: c.id,
-            with: store.person(c.leader_id).await?.map(|p| p.name).unwrap_or_default(),
+            // Usually the manager, already read.
+            with: match &manager {
+                Some(m) if m.id == c.leader_id => m.name.clone(),
+                _ => store.person(c.leader_id).await?.map(|p| p.name).unwrap_or_default(),
+            },
             when: display_when(c.scheduled_at, &c.time_zone),
             shared: String::new(),
             preparing: c.state != foothold_domain::conversation::State::Scheduled,
