@@ -686,6 +686,28 @@ impl Store {
             .map(|n| Note { text: n.text, version: n.version, updated_by: n.updated_by, updated_at: n.updated_at }))
     }
 
+    /// Both notes documents of a conversation in one read, as far as written:
+    /// the leader's page shows both. Callers pick what the viewer may see.
+    pub async fn notes(&self, conversation_id: i64) -> Result<Vec<(NoteKind, Note)>> {
+        Ok(conversation_note::Entity::find()
+            .filter(conversation_note::Column::ConversationId.eq(conversation_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|n| {
+                let kind = match n.kind.as_str() {
+                    k if k == NoteKind::Shared.as_str() => NoteKind::Shared,
+                    k if k == NoteKind::Private.as_str() => NoteKind::Private,
+                    _ => return None,
+                };
+                Some((
+                    kind,
+                    Note { text: n.text, version: n.version, updated_by: n.updated_by, updated_at: n.updated_at },
+                ))
+            })
+            .collect())
+    }
+
     /// Saves notes with the same versioning as answers.
     pub async fn save_note(
         &self,

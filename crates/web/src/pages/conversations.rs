@@ -657,22 +657,23 @@ async fn leader_page(
             suggestions: vec![],
         }
     };
-    let note = |kind: NoteKind, key: &'static str| {
-        let typed = typed_notes.get(key);
-        async move {
-            let stored = state.store().note(c.id, kind).await?;
-            Ok::<_, AppError>(match typed {
-                Some(t) => (t.text.clone(), t.version, t.conflict.clone()),
-                None => stored.map(|n| (n.text, n.version, String::new())).unwrap_or_default(),
-            })
-        }
-    };
     let can_read_shared_notes = allowed(ConversationAction::ReadSharedNotes);
     let can_private_notes = allowed(ConversationAction::PrivateNotes);
-    let (shared_notes, shared_version, shared_conflict) =
-        if can_read_shared_notes { note(NoteKind::Shared, "shared").await? } else { Default::default() };
-    let (private_notes, private_version, private_conflict) =
-        if can_private_notes { note(NoteKind::Private, "private").await? } else { Default::default() };
+    // Both documents in one read, each shown only as the policy allows.
+    let mut stored =
+        if can_read_shared_notes || can_private_notes { state.store().notes(c.id).await? } else { Vec::new() };
+    let mut note = |kind: NoteKind, key: &'static str, may: bool| {
+        if !may {
+            return Default::default();
+        }
+        let stored = stored.iter().position(|(k, _)| *k == kind).map(|i| stored.swap_remove(i).1);
+        match typed_notes.get(key) {
+            Some(t) => (t.text.clone(), t.version, t.conflict.clone()),
+            None => stored.map(|n| (n.text, n.version, String::new())).unwrap_or_default(),
+        }
+    };
+    let (shared_notes, shared_version, shared_conflict) = note(NoteKind::Shared, "shared", can_read_shared_notes);
+    let (private_notes, private_version, private_conflict) = note(NoteKind::Private, "private", can_private_notes);
     // Logged when there is something to read.
     if can_read_shared_notes && !shared_notes.is_empty() {
         uc::notes_touched(state.store(), v, &c, NoteKind::Shared, Act::Read).await?;

@@ -312,13 +312,19 @@ async fn plan_page(
 ) -> Result<Response, PageError> {
     let store = state.store();
     let (d, part, person) = uc::load(store, v, id, PlanAction::View).await?;
+    // The viewer is usually the owner or their manager: both already read.
     let leader_name = match person.manager_id {
+        Some(m) if m == v.person.id => v.person.name.clone(),
         Some(m) => store.person(m).await?.map(|p| p.name).unwrap_or_default(),
         None => String::new(),
     };
     let (wall_svg, wall_text, roles) = wall_for(store, &d, &person).await?;
     let department = person.department.clone().unwrap_or_default();
-    let relation = store.relation(v.person.id, person.id).await?;
+    let relation = if person.manager_id == Some(v.person.id) {
+        foothold_domain::policy::Relation::Leads
+    } else {
+        store.relation(v.person.id, person.id).await?
+    };
     let may_record_role = foothold_domain::policy::may_record_role(v.actor(), relation).is_ok();
     let themes = theme_views(&d, &retry);
     let active_themes = d.themes.iter().filter(|t| !t.dropped).count();
