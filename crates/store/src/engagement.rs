@@ -168,16 +168,13 @@ impl Store {
     /// Every pulse answer as numbers and group memberships, for the insight
     /// rules. One query; the caller caches the result by [`Store::pulse_generation`].
     pub async fn pulse_rows(&self) -> Result<Vec<PulseRow>> {
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT id, person_id, quarter, department_id, leaders, energy, strengths, path, ownership, support, enps \
-                 FROM pulse_responses ORDER BY id",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        let mut out = Vec::new();
+        let stmt = Statement::from_string(
+            self.backend(),
+            "SELECT id, person_id, quarter, department_id, leaders, energy, strengths, path, ownership, support, enps \
+             FROM pulse_responses ORDER BY id",
+        );
+        self.for_each_row(stmt, |r| {
             let leaders: String = r.try_get("", "leaders")?;
             let score = |c: &str| -> Result<u8> { Ok(r.try_get::<i32>("", c)?.clamp(0, 10) as u8) };
             out.push(PulseRow {
@@ -189,7 +186,9 @@ impl Store {
                 scores: [score("energy")?, score("strengths")?, score("path")?, score("ownership")?, score("support")?],
                 enps: score("enps")?,
             });
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 
@@ -341,21 +340,17 @@ impl Store {
 
     /// `(person, quarter, rating)` of every view, for distributions.
     pub async fn ratings(&self) -> Result<Vec<(i64, String, u8)>> {
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT person_id, quarter, rating FROM performance_views",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        let mut out = Vec::new();
+        let stmt = Statement::from_string(self.backend(), "SELECT person_id, quarter, rating FROM performance_views");
+        self.for_each_row(stmt, |r| {
             out.push((
                 r.try_get("", "person_id")?,
                 r.try_get("", "quarter")?,
                 r.try_get::<i32>("", "rating")?.clamp(1, 5) as u8,
             ));
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 }

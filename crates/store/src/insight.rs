@@ -3,7 +3,7 @@
 //! once a minute, so these run rarely however many people look.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::Statement;
 
 use crate::{Result, Store, Timestamp};
 
@@ -40,56 +40,51 @@ pub struct PlanSpan {
 impl Store {
     /// Everyone, with department and manager.
     pub async fn org_chart(&self) -> Result<Vec<OrgPerson>> {
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT id, department_id, manager_id, active FROM people ORDER BY id",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        let mut out = Vec::new();
+        let stmt = Statement::from_string(
+            self.backend(),
+            "SELECT id, department_id, manager_id, active FROM people ORDER BY id",
+        );
+        self.for_each_row(stmt, |r| {
             out.push(OrgPerson {
                 id: r.try_get("", "id")?,
                 department_id: r.try_get("", "department_id")?,
                 manager_id: r.try_get("", "manager_id")?,
                 active: r.try_get("", "active")?,
             });
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 
     /// `(report, when)` of every held career conversation.
     pub async fn held_conversations(&self) -> Result<Vec<(i64, Timestamp)>> {
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT report_id, scheduled_at FROM conversations WHERE state = 'held' ORDER BY scheduled_at",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        let mut out = Vec::new();
+        let stmt = Statement::from_string(
+            self.backend(),
+            "SELECT report_id, scheduled_at FROM conversations WHERE state = 'held' ORDER BY scheduled_at",
+        );
+        self.for_each_row(stmt, |r| {
             out.push((r.try_get("", "report_id")?, r.try_get("", "scheduled_at")?));
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 
     /// Every plan's span and step counts.
     pub async fn plan_spans(&self) -> Result<Vec<PlanSpan>> {
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT p.person_id, p.starts_on, p.ends_on, p.closed_at, \
+        let mut out = Vec::new();
+        let stmt = Statement::from_string(
+            self.backend(),
+            "SELECT p.person_id, p.starts_on, p.ends_on, p.closed_at, \
                         COALESCE(SUM(CASE WHEN s.status = 'done' THEN 1 ELSE 0 END), 0) AS done, \
                         COALESCE(SUM(CASE WHEN s.status <> 'dropped' THEN 1 ELSE 0 END), 0) AS total \
                  FROM plans p LEFT JOIN plan_steps s ON s.plan_id = p.id \
                  GROUP BY p.id, p.person_id, p.starts_on, p.ends_on, p.closed_at",
-            ))
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        );
+        self.for_each_row(stmt, |r| {
             out.push(PlanSpan {
                 person_id: r.try_get("", "person_id")?,
                 starts_on: r.try_get("", "starts_on")?,
@@ -98,7 +93,9 @@ impl Store {
                 steps_done: r.try_get("", "done")?,
                 steps: r.try_get("", "total")?,
             });
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 }
