@@ -24,6 +24,7 @@ mod pages;
 mod permissions;
 mod plans;
 mod reminders;
+mod schema_fixes;
 mod setup;
 mod sign_in;
 mod themes;
