@@ -1,7 +1,7 @@
 //! `/api/v1/plans`: growth plans, their steps, history, check-ins, and role history.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use foothold_domain::plan::StepInput;
@@ -14,7 +14,7 @@ use super::unprocessable;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::plans::{self as uc, Change, Point};
 
 /// A priority theme.
@@ -381,6 +381,7 @@ pub struct HistoryOut {
 
 /// Points to compare.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// `start` (default), a check-in number 1 to 4, or `now`.
     #[serde(default)]
@@ -399,7 +400,7 @@ pub async fn history(
     State(state): State<AppState>,
     Caller(c): Caller,
     ApiPath(id): ApiPath<i64>,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<HistoryOut>, ApiError> {
     let store = state.store();
     let (d, _, _) = uc::load(store, &c, id, PlanAction::View).await?;
