@@ -66,6 +66,7 @@ pub struct InsightOut {
 pub struct GroupQuery {
     /// `org`, `dept-{id}` or `tree-{leader id}`; the caller's own tree (or the organisation for an admin) when left out.
     #[serde(default)]
+    #[param(schema_with = super::rules::insight_group)]
     group: String,
 }
 

@@ -125,9 +125,9 @@ pub struct AuditEntryOut {
     /// Who read or changed.
     actor_id: i64,
     actor_name: String,
-    /// `read` or `change`.
+    #[schema(schema_with = super::rules::audit_action)]
     action: String,
-    /// `reflection`, `notes`, `performance_view`, `settings` or `person`.
+    #[schema(schema_with = super::rules::audit_subject)]
     subject: String,
     /// Whose data it is: you, or null for organisation settings.
     subject_owner_id: Option<i64>,
