@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// Longest address accepted (RFC 5321 path limit).
+/// Longest address accepted, in characters (RFC 5321's path limit, which
+/// counts octets, is the same for the ASCII addresses nearly everyone has).
 const MAX_LEN: usize = 254;
 
 /// A syntactically plausible e-mail address, stored lower-cased so that
@@ -17,7 +18,7 @@ pub enum EmailError {
     /// Nothing was given.
     #[error("the e-mail address is missing")]
     Empty,
-    /// Over [`MAX_LEN`] bytes.
+    /// Over [`MAX_LEN`] characters.
     #[error("the e-mail address is longer than 254 characters")]
     TooLong,
     /// Not of the form `name@domain.tld`.
@@ -34,7 +35,7 @@ impl Email {
         if s.is_empty() {
             return Err(EmailError::Empty);
         }
-        if s.len() > MAX_LEN {
+        if s.chars().count() > MAX_LEN {
             return Err(EmailError::TooLong);
         }
         let malformed = || EmailError::Malformed(s.chars().take(80).collect());

@@ -120,9 +120,12 @@ pub fn check_rating(value: i64) -> Result<u8, Invalid> {
 }
 
 /// Checks a narrative or comment: bounded, no control characters but line breaks and tabs.
+///
+/// The limit counts the text as sent, whitespace around it included (see
+/// [`crate::plan::check_long_text`]).
 pub fn check_narrative(field: &str, text: &str) -> Result<String, Invalid> {
     let t = text.trim();
-    let n = t.chars().count();
+    let n = text.chars().count();
     if n > MAX_NARRATIVE {
         return Err(invalid(field, format!("is {n} characters long; the limit is {MAX_NARRATIVE}")));
     }

@@ -257,8 +257,15 @@ pub fn check_theme_label(label: &str) -> Result<String, PlanProblem> {
     Ok(t)
 }
 
-/// Checks a note, "what changed" or review text.
+/// Checks a "what changed" or review text. Its limit counts the text as sent,
+/// whitespace around it included, as a form's `maxlength` does: a limit this
+/// long is beyond what a regular expression in the API's document can count
+/// after trimming, and `maxLength` says this rule exactly.
 pub fn check_long_text(field: &'static str, value: &str) -> Result<String, PlanProblem> {
+    let n = value.chars().count();
+    if n > MAX_REVIEW_TEXT {
+        return Err(problem(field, format!("is {n} characters long; the limit is {MAX_REVIEW_TEXT}")));
+    }
     text(field, value, false, MAX_REVIEW_TEXT)
 }
 

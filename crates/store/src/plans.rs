@@ -439,6 +439,11 @@ async fn bump(txn: &DatabaseTransaction, plan_id: i64, expected: Option<i64>) ->
         ));
     }
     let expected = expected.unwrap_or(p.version);
+    // Before the sum below: a made-up version (even the largest number) is
+    // simply not the current one.
+    if expected != p.version {
+        return Err(StoreError::Stale);
+    }
     let res = plan_e::Entity::update_many()
         .col_expr(plan_e::Column::Version, Expr::value(expected + 1))
         .col_expr(plan_e::Column::UpdatedAt, Expr::value(now()))

@@ -153,9 +153,9 @@ pub async fn schedule(store: &Store, v: &Identity, input: ScheduleInput) -> Resu
         .question_set(input.set_id)
         .await?
         .filter(|s| may_use_set(v, s.scope, s.owner_id))
-        .ok_or_else(|| AppError::BadRequest("Choose one of your question sets.".into()))?;
+        .ok_or_else(|| AppError::Conflict("Choose one of your question sets.".into()))?;
     if set.questions.is_empty() {
-        return Err(AppError::BadRequest("That question set has no questions.".into()));
+        return Err(AppError::Conflict("That question set has no questions.".into()));
     }
     let c = store
         .create_conversation(&NewConversation {
@@ -365,7 +365,7 @@ pub async fn set_access(store: &Store, v: &Identity, id: i64, person_id: i64, al
     } else {
         // Only the report's current manager can be granted an earlier conversation.
         if allowed && v.person.manager_id != Some(person_id) {
-            return Err(AppError::BadRequest(
+            return Err(AppError::Conflict(
                 "You can share an earlier conversation only with your current manager.".into(),
             ));
         }

@@ -109,7 +109,8 @@ pub async fn write_performance(
     policy::decide_performance(v.actor(), part, PerformanceAction::Write)?;
     let quarter = parse_quarter(quarter)?;
     if quarter > this_quarter() {
-        return Err(AppError::BadRequest("A performance view looks back: pick this quarter or an earlier one.".into()));
+        // A quarter is a valid value; that it has not ended yet is a matter of today's date.
+        return Err(AppError::Conflict("A performance view looks back: pick this quarter or an earlier one.".into()));
     }
     let rating = engagement::check_rating(rating).map_err(invalid)?;
     let narrative = engagement::check_narrative("narrative", narrative).map_err(invalid)?;

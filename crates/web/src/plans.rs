@@ -69,6 +69,12 @@ fn problem(p: plan::PlanProblem) -> AppError {
     AppError::BadRequest(p.to_string())
 }
 
+/// An end date is a valid date; whether it fits depends on when the plan
+/// started, so a date outside the window conflicts with the plan.
+fn outside_window(p: plan::PlanProblem) -> AppError {
+    AppError::Conflict(p.to_string())
+}
+
 /// Starts the growth plan of a held conversation, with its confirmed themes
 /// as the priority themes. The report and the leader may both start it.
 pub async fn start(
@@ -90,7 +96,7 @@ pub async fn start(
         Err(_) => c.scheduled_at.date_naive(),
     };
     let ends_on = ends_on.unwrap_or_else(|| plan::default_end(starts_on));
-    plan::check_window(starts_on, ends_on).map_err(problem)?;
+    plan::check_window(starts_on, ends_on).map_err(outside_window)?;
     let themes = store
         .conversation_themes(c.id)
         .await?
@@ -153,7 +159,7 @@ pub async fn edit(
     let edit = match change {
         Change::SetEnd(s) => {
             let end = parse_date("ends_on", &s)?;
-            plan::check_window(d.plan.starts_on, end).map_err(problem)?;
+            plan::check_window(d.plan.starts_on, end).map_err(outside_window)?;
             need_version()?;
             PlanEdit::SetEnd(end)
         }
@@ -231,7 +237,7 @@ pub async fn check_in(store: &Store, v: &Identity, id: i64, input: CheckinInput)
     let mut progress = Vec::with_capacity(input.progress.len());
     for (step_id, status, note) in input.progress {
         if !d.steps.iter().any(|s| s.id == step_id) {
-            return Err(AppError::BadRequest(format!("progress: step {step_id} is not part of this plan.")));
+            return Err(AppError::Conflict(format!("progress: step {step_id} is not part of this plan.")));
         }
         let status = plan::StepStatus::parse(status.trim()).ok_or_else(|| {
             AppError::BadRequest("progress: status must be one of planned, in_progress, done, dropped.".into())
@@ -298,7 +304,7 @@ pub fn snapshot_at(d: &PlanDetail, history: &[PlanChange], at: Point) -> Option<
 
 /// What changed between two points of a plan's history.
 pub fn difference(d: &PlanDetail, history: &[PlanChange], from: Point, to: Point) -> Result<Vec<Difference>, AppError> {
-    let missing = |p: Point| AppError::BadRequest(format!("Check-in {} has not been held yet.", p.value()));
+    let missing = |p: Point| AppError::Conflict(format!("Check-in {} has not been held yet.", p.value()));
     let a = snapshot_at(d, history, from).ok_or_else(|| missing(from))?;
     let b = snapshot_at(d, history, to).ok_or_else(|| missing(to))?;
     Ok(plan::compare(&a, &b))

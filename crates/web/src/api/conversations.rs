@@ -10,7 +10,7 @@ use foothold_store::{Conversation, NoteKind, Saved};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::unprocessable;
+use super::{rules, unprocessable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as uc;
@@ -29,9 +29,10 @@ pub struct ConversationOut {
     window_months: u8,
     note: String,
     question_set: String,
-    /// `scheduled`, `preparing`, `shared`, `held` or `cancelled`.
+    #[schema(schema_with = rules::conversation_state)]
     state: String,
-    /// How the caller takes part: `report`, `leader`, `revoked_leader` or `granted`.
+    /// How the caller takes part.
+    #[schema(schema_with = rules::conversation_part)]
     part: String,
     version: i64,
     held_at: Option<DateTime<Utc>>,
@@ -89,17 +90,19 @@ pub async fn list(State(state): State<AppState>, Caller(c): Caller) -> Result<Js
 #[serde(deny_unknown_fields)]
 pub struct ScheduleIn {
     report_id: i64,
-    /// Local date and time in `time_zone`, e.g. `2026-12-01T14:00`.
+    #[schema(schema_with = rules::starts_at_local)]
     starts_at_local: String,
-    /// IANA name, e.g. `Europe/London`.
+    #[schema(schema_with = rules::zone)]
     time_zone: String,
     #[serde(default = "default_duration")]
+    #[schema(schema_with = rules::duration)]
     duration_minutes: i32,
     question_set_id: i64,
-    /// How far back the Past questions look (1 to 24 months).
     #[serde(default = "default_window")]
+    #[schema(schema_with = rules::window)]
     window_months: i64,
     #[serde(default)]
+    #[schema(schema_with = rules::conversation_note)]
     note: String,
 }
 
@@ -121,6 +124,7 @@ fn local(s: &str, zone: &str) -> Result<DateTime<Utc>, AppError> {
 /// Schedules a career conversation with a direct report.
 #[utoipa::path(post, path = "/conversations", tag = "conversations", request_body = ScheduleIn,
     responses((status = 201, body = ConversationOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The question set is not one you may use, or has no questions", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -144,7 +148,7 @@ pub async fn create(
 #[derive(Serialize, ToSchema)]
 pub struct QuestionOut {
     id: i64,
-    /// `past`, `present` or `future`.
+    #[schema(schema_with = rules::category)]
     category: String,
     /// As asked, with the reflection window written in.
     text: String,
@@ -203,12 +207,17 @@ pub async fn get_one(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConversationPatch {
+    #[schema(schema_with = rules::starts_at_local_or_null)]
     starts_at_local: Option<String>,
+    #[schema(schema_with = rules::zone_or_null)]
     time_zone: Option<String>,
+    #[schema(schema_with = rules::duration_or_null)]
     duration_minutes: Option<i32>,
+    #[schema(schema_with = rules::window_or_null)]
     window_months: Option<i64>,
+    #[schema(schema_with = rules::conversation_note_or_null)]
     note: Option<String>,
-    /// `held` or `cancelled`.
+    #[schema(schema_with = rules::conversation_state_to)]
     state: Option<String>,
     /// The version you read; a newer one answers 409.
     version: Option<i64>,
@@ -216,7 +225,7 @@ pub struct ConversationPatch {
 
 /// Reschedules, marks held or cancels (the leader).
 #[utoipa::path(patch, path = "/conversations/{id}", tag = "conversations", params(("id" = i64, Path)), request_body = ConversationPatch,
-    responses((status = 200, body = ConversationOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = ConversationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -270,7 +279,7 @@ pub async fn update(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextIn {
-    /// Any Unicode, up to 20,000 characters; kept byte for byte.
+    #[schema(schema_with = rules::reflection)]
     text: String,
     /// The version you last read (0 if there was none). A newer stored version answers 409 with it.
     version: i64,
@@ -293,7 +302,7 @@ fn saved(s: Saved) -> Result<Json<SavedOut>, ApiError> {
 /// Saves an answer (the report's own; autosave uses this). A stale version answers 409 with the stored text.
 #[utoipa::path(put, path = "/conversations/{id}/answers/{question_id}", tag = "conversations",
     params(("id" = i64, Path), ("question_id" = i64, Path)), request_body = TextIn,
-    responses((status = 200, body = SavedOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = SavedOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Changed elsewhere: `current` holds the stored text and version", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn save_answer(
@@ -311,10 +320,11 @@ pub struct ShareOut {
     changed: u64,
 }
 
-/// Shares one answer with the leader.
+/// Shares one answer with the leader (the report).
 #[utoipa::path(post, path = "/conversations/{id}/answers/{question_id}/share", tag = "conversations",
     params(("id" = i64, Path), ("question_id" = i64, Path)),
-    responses((status = 200, body = ShareOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ShareOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The conversation has been held or cancelled", body = Problem, content_type = "application/problem+json")))]
 pub async fn share(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -326,7 +336,8 @@ pub async fn share(
 /// Takes a shared answer back (until the conversation is held).
 #[utoipa::path(delete, path = "/conversations/{id}/answers/{question_id}/share", tag = "conversations",
     params(("id" = i64, Path), ("question_id" = i64, Path)),
-    responses((status = 200, body = ShareOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ShareOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The conversation has been held or cancelled", body = Problem, content_type = "application/problem+json")))]
 pub async fn unshare(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -337,7 +348,8 @@ pub async fn unshare(
 
 /// Shares every answer that has text.
 #[utoipa::path(post, path = "/conversations/{id}/share", tag = "conversations", params(("id" = i64, Path)),
-    responses((status = 200, body = ShareOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ShareOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The conversation has been held or cancelled", body = Problem, content_type = "application/problem+json")))]
 pub async fn share_all(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -346,11 +358,22 @@ pub async fn share_all(
     Ok(Json(ShareOut { changed: uc::share(state.store(), &c, id, None, true).await? }))
 }
 
-fn note_kind(kind: &str) -> Result<NoteKind, AppError> {
-    match kind {
-        "shared" => Ok(NoteKind::Shared),
-        "private" => Ok(NoteKind::Private),
-        _ => Err(AppError::NotFound),
+/// Which notes.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKindIn {
+    /// Read and written by the report and the leader.
+    Shared,
+    /// The leader's own.
+    Private,
+}
+
+impl From<NoteKindIn> for NoteKind {
+    fn from(k: NoteKindIn) -> Self {
+        match k {
+            NoteKindIn::Shared => NoteKind::Shared,
+            NoteKindIn::Private => NoteKind::Private,
+        }
     }
 }
 
@@ -365,14 +388,14 @@ pub struct NoteOut {
 
 /// Reads the shared notes (report and leader) or the leader's private notes.
 #[utoipa::path(get, path = "/conversations/{id}/notes/{kind}", tag = "conversations",
-    params(("id" = i64, Path), ("kind" = String, Path, description = "`shared` or `private`")),
+    params(("id" = i64, Path), ("kind" = inline(NoteKindIn), Path)),
     responses((status = 200, body = NoteOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_note(
     State(state): State<AppState>,
     Caller(c): Caller,
-    ApiPath((id, kind)): ApiPath<(i64, String)>,
+    ApiPath((id, kind)): ApiPath<(i64, NoteKindIn)>,
 ) -> Result<Json<NoteOut>, ApiError> {
-    let kind = note_kind(&kind)?;
+    let kind = NoteKind::from(kind);
     let action = match kind {
         NoteKind::Shared => ConversationAction::ReadSharedNotes,
         NoteKind::Private => ConversationAction::PrivateNotes,
@@ -397,16 +420,16 @@ fn hide(e: AppError) -> AppError {
 
 /// Saves notes, versioned like answers.
 #[utoipa::path(put, path = "/conversations/{id}/notes/{kind}", tag = "conversations",
-    params(("id" = i64, Path), ("kind" = String, Path, description = "`shared` or `private`")), request_body = TextIn,
+    params(("id" = i64, Path), ("kind" = inline(NoteKindIn), Path)), request_body = TextIn,
     responses((status = 200, body = SavedOut), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn save_note(
     State(state): State<AppState>,
     Caller(c): Caller,
-    ApiPath((id, kind)): ApiPath<(i64, String)>,
+    ApiPath((id, kind)): ApiPath<(i64, NoteKindIn)>,
     ApiJson(b): ApiJson<TextIn>,
 ) -> Result<Json<SavedOut>, ApiError> {
-    let kind = note_kind(&kind)?;
+    let kind = NoteKind::from(kind);
     saved(uc::save_note(state.store(), &c, id, kind, &b.text, b.version).await.map_err(hide)?)
 }
 
@@ -414,7 +437,8 @@ pub async fn save_note(
 /// current manager), or gives the former leader access back.
 #[utoipa::path(put, path = "/conversations/{id}/access/{person_id}", tag = "conversations",
     params(("id" = i64, Path), ("person_id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The person is not your current manager", body = Problem, content_type = "application/problem+json")))]
 pub async fn grant(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -427,7 +451,7 @@ pub async fn grant(
 /// Takes a person's access back (a granted manager, or the leader who held it).
 #[utoipa::path(delete, path = "/conversations/{id}/access/{person_id}", tag = "conversations",
     params(("id" = i64, Path), ("person_id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     State(state): State<AppState>,
     Caller(c): Caller,

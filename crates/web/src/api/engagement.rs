@@ -9,7 +9,7 @@ use foothold_store::{PerformanceView, Pulse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::unprocessable;
+use super::{rules, unprocessable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::engagement as uc;
@@ -128,6 +128,17 @@ pub async fn list(
     Ok(Json(views.into_iter().map(view_out).collect()))
 }
 
+/// A quarter from 2000 to 2200, e.g. `2027-Q1` (or `2027 q1`).
+pub struct QuarterParam;
+
+impl utoipa::PartialSchema for QuarterParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        rules::quarter().into()
+    }
+}
+
+impl ToSchema for QuarterParam {}
+
 /// A view to write.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -135,15 +146,16 @@ pub struct PerformanceIn {
     #[schema(minimum = 1, maximum = 5)]
     rating: i64,
     #[serde(default)]
+    #[schema(schema_with = rules::narrative)]
     narrative: String,
     /// 0 to create; the current version to change.
     #[serde(default)]
     version: i64,
 }
 
-/// The direct manager writes a quarter's view (`2027-Q1`; not a future quarter).
+/// The direct manager writes a quarter's view (`2027-Q1`; not a future quarter: 409).
 #[utoipa::path(put, path = "/people/{id}/performance/{quarter}", tag = "engagement",
-    params(("id" = i64, Path), ("quarter" = String, Path, description = "e.g. 2027-Q1")), request_body = PerformanceIn,
+    params(("id" = i64, Path), ("quarter" = inline(QuarterParam), Path)), request_body = PerformanceIn,
     responses((status = 200, body = PerformanceOut), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -164,6 +176,7 @@ pub async fn write(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentIn {
+    #[schema(schema_with = rules::narrative)]
     comment: String,
     version: i64,
 }

@@ -2,13 +2,14 @@
 //! shows. Aggregates only, under the anonymity rules; never a single answer.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::ApiQuery;
 use crate::insight as uc;
 
 /// One quarter of a group.
@@ -61,9 +62,11 @@ pub struct InsightOut {
 
 /// Which group.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GroupQuery {
     /// `org`, `dept-{id}` or `tree-{leader id}`; the caller's own tree (or the organisation for an admin) when left out.
     #[serde(default)]
+    #[param(schema_with = super::rules::insight_group)]
     group: String,
 }
 
@@ -73,7 +76,7 @@ pub struct GroupQuery {
 pub async fn get(
     State(state): State<AppState>,
     Caller(c): Caller,
-    Query(q): Query<GroupQuery>,
+    ApiQuery(q): ApiQuery<GroupQuery>,
 ) -> Result<Json<InsightOut>, ApiError> {
     let (snap, g) = crate::pages::insight_resolve(&state, &c, &q.group).await?;
     let quarters = snap

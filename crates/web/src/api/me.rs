@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 
 /// Your calendar feed, without its address (only a fingerprint of it is kept).
 #[derive(Serialize, ToSchema)]
@@ -125,9 +125,9 @@ pub struct AuditEntryOut {
     /// Who read or changed.
     actor_id: i64,
     actor_name: String,
-    /// `read` or `change`.
+    #[schema(schema_with = super::rules::audit_action)]
     action: String,
-    /// `reflection`, `notes`, `performance_view`, `settings` or `person`.
+    #[schema(schema_with = super::rules::audit_subject)]
     subject: String,
     /// Whose data it is: you, or null for organisation settings.
     subject_owner_id: Option<i64>,
@@ -142,7 +142,16 @@ pub struct AuditEntryOut {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries older than this id (the last `id` of the previous page).
+    #[serde(default, deserialize_with = "whole_number")]
     before: Option<i64>,
+}
+
+/// An integer, also when written with a zero fraction (`16.0`), as in a body.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(s) = Option::<String>::deserialize(d)? else { return Ok(None) };
+    crate::extract::whole_number(&s)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an integer from -(2^63) to 2^63 - 1")))
 }
 
 /// Who read or changed your data, newest first, 100 at a time. Admins also
@@ -152,7 +161,7 @@ pub struct AuditQuery {
 pub async fn audit(
     State(state): State<AppState>,
     Caller(c): Caller,
-    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntryOut>>, ApiError> {
     let entries = crate::audit::mine(state.store(), &c, q.before).await?;
     Ok(Json(

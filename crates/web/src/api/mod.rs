@@ -9,6 +9,7 @@ mod me;
 mod people;
 mod plans;
 mod question_sets;
+mod rules;
 mod themes;
 mod tokens;
 
@@ -59,7 +60,9 @@ impl Modify for BearerAuth {
 }
 
 /// Answers every operation can give: a malformed request (400) and missing
-/// or bad credentials (401), both as problem documents.
+/// or bad credentials (401); and every operation with a body: one too large
+/// (413), of another type (415) or, for JSON, one that does not fit (422).
+/// All are problem documents.
 struct CommonProblems;
 
 impl Modify for CommonProblems {
@@ -85,6 +88,22 @@ impl Modify for CommonProblems {
                     problem("The request is malformed (a path value, header or body); `detail` says which.")
                 });
                 responses.entry("401".into()).or_insert_with(|| problem("Missing, unknown or revoked credentials."));
+                let Some(body) = &op.request_body else { continue };
+                responses
+                    .entry("413".into())
+                    .or_insert_with(|| problem("The body is larger than this operation takes."));
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("The body is missing or not sent with the documented `Content-Type`."));
+                let json = match body {
+                    RefOr::T(b) => b.content.contains_key("application/json"),
+                    RefOr::Ref(_) => false,
+                };
+                if json {
+                    responses.entry("422".into()).or_insert_with(|| {
+                        problem("The body does not fit its schema, or a value breaks a rule; `detail` says which.")
+                    });
+                }
             }
         }
     }
@@ -136,11 +155,34 @@ fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
+/// utoipa writes `additionalProperties: false` for a struct that denies
+/// unknown fields, but not for the variants of an internally tagged enum
+/// (`#[serde(tag = "action")]`), whose unknown fields serde refuses too.
+struct ClosedVariants(&'static [&'static str]);
+
+impl Modify for ClosedVariants {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let Some(components) = openapi.components.as_mut() else { return };
+        for name in self.0 {
+            if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut(*name) {
+                for variant in &mut one_of.items {
+                    if let RefOr::T(Schema::Object(o)) = variant {
+                        o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The routes and their document, with the problems every operation can answer.
 fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = documented().split_for_parts();
     // After the routes are added: a modifier on the derive runs before they exist.
     CommonProblems.modify(&mut doc);
+    ClosedVariants(&["DecideIn"]).modify(&mut doc);
     (router, doc)
 }
 

@@ -11,6 +11,7 @@ use foothold_store::{ImportFailure, NewPerson, Person, PersonChanges};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::rules;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
@@ -25,7 +26,7 @@ pub struct PersonOut {
     title: String,
     department: Option<String>,
     manager_id: Option<i64>,
-    /// `member` or `admin`.
+    #[schema(schema_with = rules::role)]
     role: String,
     active: bool,
     /// True until they set a password through their invite link.
@@ -92,13 +93,18 @@ pub async fn list(State(state): State<AppState>, Caller(c): Caller) -> Result<Js
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPersonIn {
+    #[schema(schema_with = rules::email_address)]
     email: String,
+    #[schema(schema_with = rules::name)]
     name: String,
     #[serde(default)]
+    #[schema(schema_with = rules::line_200)]
     title: String,
+    #[schema(schema_with = rules::line_200_or_null)]
     department: Option<String>,
     manager_id: Option<i64>,
     /// `member` (default) or `admin`.
+    #[schema(schema_with = rules::role_or_null)]
     role: Option<String>,
 }
 
@@ -154,17 +160,21 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Optio
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
+    #[schema(schema_with = rules::name_or_null)]
     name: Option<String>,
+    #[schema(schema_with = rules::email_or_null)]
     email: Option<String>,
+    #[schema(schema_with = rules::line_200_or_null)]
     title: Option<String>,
     /// A name, or `null` for none.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = rules::line_200_or_null)]
     department: Option<Option<String>>,
     /// An id, or `null` for none.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     manager_id: Option<Option<i64>>,
+    #[schema(schema_with = rules::role_or_null)]
     role: Option<String>,
     /// `false` deactivates (and signs them out everywhere).
     active: Option<bool>,
@@ -174,7 +184,7 @@ pub struct PersonPatch {
 
 /// Changes a person (admins).
 #[utoipa::path(patch, path = "/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonPatch,
-    responses((status = 200, body = PersonOut), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = PersonOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -228,7 +238,8 @@ pub struct InviteOut {
 
 /// Issues a new invite link for a person (admins); earlier links stop working.
 #[utoipa::path(post, path = "/people/{id}/invites", tag = "people", params(("id" = i64, Path)),
-    responses((status = 201, body = InviteOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = InviteOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The person is deactivated", body = Problem, content_type = "application/problem+json")))]
 pub async fn invite(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -254,7 +265,7 @@ pub async fn invite(
 
 /// What an import did.
 #[derive(Serialize, ToSchema)]
-pub struct ImportOut {
+pub struct PeopleImportOut {
     /// Ids of the people added.
     created: Vec<i64>,
     updated: usize,
@@ -264,7 +275,7 @@ pub struct ImportOut {
 /// Imports people from CSV (`email,name,title,department,manager_email`): all rows or none.
 #[utoipa::path(post, path = "/people/import", tag = "people",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportOut),
+    responses((status = 200, body = PeopleImportOut), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 415, body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Nothing was imported; `errors` lists every bad row", body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
@@ -272,7 +283,7 @@ pub async fn import(
     Caller(c): Caller,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<ImportOut>, ApiError> {
+) -> Result<Json<PeopleImportOut>, ApiError> {
     decide(c.actor(), Action::CreatePeople)?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !content_type.to_ascii_lowercase().starts_with("text/csv") {
@@ -286,7 +297,7 @@ pub async fn import(
     match state.store().import_people(&bytes).await {
         Ok(o) => {
             tracing::info!(actor = c.person.id, created = o.created.len(), updated = o.updated, "people imported");
-            Ok(Json(ImportOut { created: o.created, updated: o.updated, unchanged: o.unchanged }))
+            Ok(Json(PeopleImportOut { created: o.created, updated: o.updated, unchanged: o.unchanged }))
         }
         Err(ImportFailure::Rows(errors)) => Err(AppError::Unprocessable {
             detail: format!("Nothing was imported: {} row(s) have problems, listed in `errors`.", errors.len()),

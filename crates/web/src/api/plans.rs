@@ -1,7 +1,7 @@
 //! `/api/v1/plans`: growth plans, their steps, history, check-ins, and role history.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use foothold_domain::plan::StepInput;
@@ -10,11 +10,11 @@ use foothold_store::{PlanDetail, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::unprocessable;
+use super::{rules, unprocessable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::plans::{self as uc, Change, Point};
 
 /// A priority theme.
@@ -31,16 +31,18 @@ pub struct ThemeOut {
 pub struct StepOut {
     id: i64,
     theme_id: i64,
-    /// `deepen_expertise`, `expand_role`, `take_ownership`, `step_up`, `move_sideways` or `step_back`.
+    #[schema(schema_with = rules::step_kind)]
     kind: String,
-    /// Where it leads on the wall: `here`, `up`, `sideways` or `down`.
+    /// Where it leads on the wall.
+    #[schema(schema_with = rules::direction)]
     direction: String,
     what: String,
     signal: String,
     support: String,
     /// Quarter of the plan's year, 1 to 4.
+    #[schema(minimum = 1, maximum = 4)]
     target_quarter: u32,
-    /// `planned`, `in_progress`, `done` or `dropped`.
+    #[schema(schema_with = rules::step_status)]
     status: String,
     progress: String,
 }
@@ -50,7 +52,7 @@ pub struct StepOut {
 pub struct CheckinOut {
     number: u32,
     due_on: NaiveDate,
-    /// `upcoming`, `due`, `overdue` or `done`.
+    #[schema(schema_with = rules::checkin_state)]
     state: String,
     completed_at: Option<DateTime<Utc>>,
     completed_by: Option<i64>,
@@ -67,12 +69,13 @@ pub struct PlanOut {
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     time_zone: String,
-    /// `active` or `closed`.
+    #[schema(schema_with = rules::plan_state)]
     state: String,
     review: String,
     /// Send it back with changes that could overwrite someone's work.
     version: i64,
-    /// How the caller takes part: `owner` or `leader`.
+    /// How the caller takes part.
+    #[schema(schema_with = rules::plan_part)]
     part: String,
     themes: Vec<ThemeOut>,
     steps: Vec<StepOut>,
@@ -161,7 +164,8 @@ pub struct StartIn {
 /// Starts the growth plan of a held conversation, with its confirmed themes.
 #[utoipa::path(post, path = "/plans", tag = "plans", request_body = StartIn,
     responses((status = 201, body = PlanOut), (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "Not held yet, or there is an active plan already", body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Not held yet, a plan exists already, or `ends_on` is not within two years after the conversation", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -188,7 +192,9 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
     version: i64,
+    /// After the start, at most two years later (409 otherwise).
     #[serde(default)]
+    #[schema(schema_with = rules::date_or_null)]
     ends_on: Option<String>,
     /// Every theme id of the plan, in the new order.
     #[serde(default)]
@@ -228,6 +234,7 @@ pub async fn update(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeIn {
+    #[schema(schema_with = rules::plan_theme_label)]
     label: String,
 }
 
@@ -252,6 +259,7 @@ pub async fn add_theme(
 pub struct ThemePatch {
     version: i64,
     #[serde(default)]
+    #[schema(schema_with = rules::plan_theme_label_or_null)]
     label: Option<String>,
     #[serde(default)]
     dropped: Option<bool>,
@@ -284,45 +292,77 @@ pub async fn update_theme(
     Ok(Json(fetch(&state, &c, id).await?))
 }
 
-/// A step to add or rewrite.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepIn {
-    /// Required to rewrite a step; ignored when adding.
-    #[serde(default)]
-    version: Option<i64>,
-    /// The theme, when adding.
-    #[serde(default)]
-    theme_id: Option<i64>,
-    /// `deepen_expertise`, `expand_role`, `take_ownership`, `step_up`, `move_sideways` or `step_back`.
-    kind: String,
-    what: String,
-    #[serde(default)]
-    signal: String,
-    #[serde(default)]
-    support: String,
-    /// 1 to 4.
-    target_quarter: i64,
-    /// `planned` (default), `in_progress`, `done` or `dropped`.
-    #[serde(default)]
-    status: String,
+/// Generates a step body type: the fields every step has, and the two that
+/// differ between adding (the theme) and rewriting (the version).
+macro_rules! step_in {
+    ($(#[$doc:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[derive(Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($extra)*
+            #[schema(schema_with = rules::step_kind)]
+            kind: String,
+            #[schema(schema_with = rules::step_what)]
+            what: String,
+            /// How we will know.
+            #[serde(default)]
+            #[schema(schema_with = rules::step_text)]
+            signal: String,
+            /// What the leader gives.
+            #[serde(default)]
+            #[schema(schema_with = rules::step_text)]
+            support: String,
+            /// Quarter of the plan's year, 1 to 4.
+            #[schema(minimum = 1, maximum = 4)]
+            target_quarter: i64,
+            /// `planned` when left out or empty.
+            #[serde(default)]
+            #[schema(schema_with = rules::step_status_or_empty)]
+            status: String,
+        }
+
+        impl $name {
+            fn input(&self) -> StepInput {
+                StepInput {
+                    kind: self.kind.clone(),
+                    what: self.what.clone(),
+                    signal: self.signal.clone(),
+                    support: self.support.clone(),
+                    target_quarter: self.target_quarter,
+                    status: self.status.clone(),
+                }
+            }
+        }
+    };
 }
 
-impl StepIn {
-    fn input(&self) -> StepInput {
-        StepInput {
-            kind: self.kind.clone(),
-            what: self.what.clone(),
-            signal: self.signal.clone(),
-            support: self.support.clone(),
-            target_quarter: self.target_quarter,
-            status: self.status.clone(),
-        }
+step_in! {
+    /// A step to add.
+    NewStepIn {
+        /// The priority theme it serves.
+        theme_id: i64,
+        /// Ignored: an addition overwrites nothing.
+        #[serde(default)]
+        #[allow(dead_code)]
+        version: Option<i64>,
+    }
+}
+
+step_in! {
+    /// A step's new content, all fields.
+    StepIn {
+        /// The plan's version you read; a newer one answers 409.
+        version: i64,
+        /// Ignored: a step stays under its theme.
+        #[serde(default)]
+        #[allow(dead_code)]
+        theme_id: Option<i64>,
     }
 }
 
 /// Adds a step under a theme.
-#[utoipa::path(post, path = "/plans/{id}/steps", tag = "plans", params(("id" = i64, Path)), request_body = StepIn,
+#[utoipa::path(post, path = "/plans/{id}/steps", tag = "plans", params(("id" = i64, Path)), request_body = NewStepIn,
     responses((status = 201, body = PlanOut), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -330,12 +370,9 @@ pub async fn add_step(
     State(state): State<AppState>,
     Caller(c): Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<StepIn>,
+    ApiJson(body): ApiJson<NewStepIn>,
 ) -> Result<(StatusCode, Json<PlanOut>), ApiError> {
-    let theme_id = body
-        .theme_id
-        .ok_or_else(|| AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, "theme_id: is required.".into()))?;
-    uc::edit(state.store(), &c, id, None, Change::AddStep(theme_id, body.input())).await.map_err(unprocessable)?;
+    uc::edit(state.store(), &c, id, None, Change::AddStep(body.theme_id, body.input())).await.map_err(unprocessable)?;
     Ok((StatusCode::CREATED, Json(fetch(&state, &c, id).await?)))
 }
 
@@ -351,7 +388,7 @@ pub async fn update_step(
     ApiPath((id, step_id)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<StepIn>,
 ) -> Result<Json<PlanOut>, ApiError> {
-    uc::edit(state.store(), &c, id, body.version, Change::UpdateStep(step_id, body.input()))
+    uc::edit(state.store(), &c, id, Some(body.version), Change::UpdateStep(step_id, body.input()))
         .await
         .map_err(unprocessable)?;
     Ok(Json(fetch(&state, &c, id).await?))
@@ -370,9 +407,9 @@ pub struct ChangeOut {
 /// A difference between two points.
 #[derive(Serialize, ToSchema)]
 pub struct DifferenceOut {
-    /// `added`, `removed`, `changed` or `reordered`.
+    #[schema(schema_with = rules::difference_change)]
     change: String,
-    /// `theme`, `step` or `plan`.
+    #[schema(schema_with = rules::difference_subject)]
     subject: String,
     text: String,
 }
@@ -388,12 +425,15 @@ pub struct HistoryOut {
 
 /// Points to compare.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// `start` (default), a check-in number 1 to 4, or `now`.
     #[serde(default)]
+    #[param(schema_with = rules::history_point)]
     from: String,
     /// `now` (default), a check-in number 1 to 4, or `start`.
     #[serde(default)]
+    #[param(schema_with = rules::history_point)]
     to: String,
 }
 
@@ -401,12 +441,13 @@ pub struct HistoryQuery {
 /// (the start, a held check-in, or now).
 #[utoipa::path(get, path = "/plans/{id}/history", tag = "plans", params(("id" = i64, Path), HistoryQuery),
     responses((status = 200, body = HistoryOut), (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "A point that does not exist yet", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "A check-in that has not been held yet", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Not a point of a plan", body = Problem, content_type = "application/problem+json")))]
 pub async fn history(
     State(state): State<AppState>,
     Caller(c): Caller,
     ApiPath(id): ApiPath<i64>,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<HistoryOut>, ApiError> {
     let store = state.store();
     let (d, _, _) = uc::load(store, &c, id, PlanAction::View).await?;
@@ -439,10 +480,12 @@ pub async fn history(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressIn {
+    /// A step of this plan (409 otherwise).
     step_id: i64,
-    /// `planned`, `in_progress`, `done` or `dropped`.
+    #[schema(schema_with = rules::step_status)]
     status: String,
     #[serde(default)]
+    #[schema(schema_with = rules::step_text)]
     note: String,
 }
 
@@ -457,18 +500,21 @@ pub struct CheckinIn {
     #[serde(default)]
     theme_order: Option<Vec<i64>>,
     #[serde(default)]
+    #[schema(schema_with = rules::review_text)]
     what_changed: String,
-    /// Move the next check-in to this date (`YYYY-MM-DD`).
+    /// Move the next check-in to this date; empty to keep it.
     #[serde(default)]
+    #[schema(schema_with = rules::date_or_empty)]
     next_due: String,
     /// The year-end review, at check-in 4 (which closes the plan).
     #[serde(default)]
+    #[schema(schema_with = rules::review_text)]
     review: String,
 }
 
 /// Records a check-in. They are held in order; the fourth is the year-end review and closes the plan.
 #[utoipa::path(post, path = "/plans/{id}/checkins/{number}", tag = "plans",
-    params(("id" = i64, Path), ("number" = u32, Path, description = "1 to 4")), request_body = CheckinIn,
+    params(("id" = i64, Path), ("number" = u32, Path, minimum = 1, maximum = 4, description = "1 to 4")), request_body = CheckinIn,
     responses((status = 200, body = PlanOut), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Stale version, out of order, or already held", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -518,13 +564,16 @@ fn role_out(r: Role) -> RoleOut {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleIn {
+    #[schema(schema_with = rules::title)]
     title: String,
     #[serde(default)]
+    #[schema(schema_with = rules::line_200)]
     department: String,
-    /// `YYYY-MM-DD`.
+    #[schema(schema_with = rules::date_string)]
     started_on: String,
-    /// `YYYY-MM-DD`; leave out for the current role.
+    /// Leave out (or empty) for the current role; not before `started_on` (409 otherwise).
     #[serde(default)]
+    #[schema(schema_with = rules::date_or_empty)]
     ended_on: String,
 }
 

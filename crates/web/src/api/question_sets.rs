@@ -13,7 +13,7 @@ use foothold_store::{QuestionSet, SetScope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::unprocessable;
+use super::{rules, unprocessable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, Problem};
@@ -24,9 +24,10 @@ use crate::question_sets as uc;
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionIo {
-    /// `past`, `present` or `future`.
+    #[schema(schema_with = rules::category)]
     category: String,
     /// The question; `{window}` stands for the reflection window.
+    #[schema(schema_with = rules::question_text)]
     text: String,
 }
 
@@ -35,7 +36,7 @@ pub struct QuestionIo {
 pub struct SetOut {
     id: i64,
     name: String,
-    /// `builtin`, `org` or `personal`.
+    #[schema(schema_with = rules::set_scope)]
     scope: String,
     editable: bool,
     version: i64,
@@ -77,10 +78,13 @@ pub async fn list(State(state): State<AppState>, Caller(c): Caller) -> Result<Js
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetIn {
+    #[schema(schema_with = rules::set_name)]
     name: String,
     /// `personal` (default) or `org` (admins: everyone may use it).
     #[serde(default)]
+    #[schema(schema_with = rules::new_set_scope)]
     scope: String,
+    #[schema(schema_with = rules::questions)]
     questions: Vec<QuestionIo>,
     /// On replace: the version you read; a newer one answers 409.
     version: Option<i64>,
@@ -152,6 +156,7 @@ pub async fn delete(
 #[serde(deny_unknown_fields)]
 pub struct ImportIn {
     /// `markdown` or `bank` (a JSON question bank).
+    #[schema(schema_with = rules::import_format)]
     format: String,
     /// The file's text.
     content: String,
@@ -160,12 +165,16 @@ pub struct ImportIn {
     language: Option<String>,
     /// For a bank: category name → `past`, `present`, `future`, or null to skip. Missing: the suggested mapping.
     #[serde(default)]
+    #[schema(schema_with = rules::mapping)]
     mapping: Option<BTreeMap<String, Option<String>>>,
     /// Save as a new set (otherwise only preview).
     #[serde(default)]
     save: bool,
+    /// The new set's name, when saving; the file's (or "Imported questions") when left out.
+    #[schema(schema_with = rules::set_name_or_null)]
     name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = rules::new_set_scope)]
     scope: String,
 }
 
@@ -174,7 +183,8 @@ pub struct ImportIn {
 pub struct MappingOut {
     category: String,
     count: usize,
-    /// `past`, `present`, `future`, or null when skipped.
+    /// Null when skipped.
+    #[schema(schema_with = rules::category_or_null)]
     target: Option<String>,
 }
 
@@ -202,12 +212,35 @@ fn problems(ps: Vec<question_import::ImportProblem>) -> AppError {
 /// Previews or saves a set from Markdown (`## Past` / `## Present` / `## Future` with bullets) or a JSON question bank.
 #[utoipa::path(post, path = "/question-sets/import", tag = "question-sets", request_body = ImportIn,
     responses((status = 200, body = ImportOut), (status = 201, body = ImportOut),
+              (status = 403, description = "Saving: only leaders and admins make sets, only admins publish them", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Nothing was imported; `errors` gives each line or entry and the reason", body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
     Caller(c): Caller,
     ApiJson(b): ApiJson<ImportIn>,
 ) -> Result<(StatusCode, Json<ImportOut>), ApiError> {
+    // Every field is checked whether or not this request uses it: a preview
+    // refuses what saving would.
+    let scope: SetScope = uc::parse_scope(&b.scope).map_err(unprocessable)?;
+    if let Some(name) = &b.name {
+        uc::check_name(name).map_err(unprocessable)?;
+    }
+    let chosen: Option<BTreeMap<String, Option<Category>>> = match &b.mapping {
+        None => None,
+        Some(m) => Some(
+            m.iter()
+                .map(|(k, v)| match v.as_deref() {
+                    None => Ok((k.clone(), None)),
+                    Some(t) => Category::parse(t).map(|c| (k.clone(), Some(c))).ok_or_else(|| {
+                        AppError::Rejected(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            format!("mapping: '{t}' is not past, present, future or null"),
+                        )
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
     let (name, qs, mapping) = match b.format.as_str() {
         "markdown" => {
             let set = question_import::parse_markdown(b.content.as_bytes()).map_err(problems)?;
@@ -217,21 +250,7 @@ pub async fn import(
             let bank =
                 question_import::parse_question_bank(b.content.as_bytes(), b.language.as_deref().unwrap_or("en"))
                     .map_err(problems)?;
-            let map: BTreeMap<String, Option<Category>> = match &b.mapping {
-                None => bank.suggested(),
-                Some(m) => m
-                    .iter()
-                    .map(|(k, v)| match v.as_deref() {
-                        None => Ok((k.clone(), None)),
-                        Some(t) => Category::parse(t).map(|c| (k.clone(), Some(c))).ok_or_else(|| {
-                            AppError::Rejected(
-                                StatusCode::UNPROCESSABLE_ENTITY,
-                                format!("mapping: '{t}' is not past, present, future or null"),
-                            )
-                        }),
-                    })
-                    .collect::<Result<_, _>>()?,
-            };
+            let map = chosen.unwrap_or_else(|| bank.suggested());
             let used = bank
                 .categories
                 .iter()
@@ -256,7 +275,6 @@ pub async fn import(
     if !b.save {
         return Ok((StatusCode::OK, Json(ImportOut { name, questions, mapping, saved: None })));
     }
-    let scope: SetScope = uc::parse_scope(&b.scope).map_err(unprocessable)?;
     let set_name = b.name.clone().or(name.clone()).unwrap_or_else(|| "Imported questions".into());
     let set = uc::create(state.store(), &c, &set_name, scope, &qs).await.map_err(unprocessable)?;
     Ok((StatusCode::CREATED, Json(ImportOut { name: Some(set_name), questions, mapping, saved: Some(out(set, true)) })))

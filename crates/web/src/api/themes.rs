@@ -8,11 +8,11 @@ use foothold_domain::policy::ConversationAction;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::unprocessable;
+use super::{rules, unprocessable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::conversations as conv;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::themes::{self as uc, Decide};
 
@@ -32,7 +32,9 @@ pub struct SuggestionOut {
     key: String,
     label: String,
     /// `+` energising, `-` draining, or `mixed`.
+    #[schema(schema_with = rules::valence_out)]
     valence: String,
+    #[schema(schema_with = rules::categories)]
     categories: Vec<String>,
     evidence: Vec<EvidenceOut>,
     /// A follow-up question for the conversation.
@@ -45,8 +47,9 @@ pub struct DecisionOut {
     id: i64,
     key: String,
     label: String,
+    #[schema(schema_with = rules::valence)]
     valence: String,
-    /// `confirmed` or `dismissed`.
+    #[schema(schema_with = rules::decision_status)]
     status: String,
     merged_from: Vec<String>,
     decided_by: i64,
@@ -63,7 +66,7 @@ pub struct ThemesOut {
 
 /// Suggested themes (with evidence) and the decisions made so far.
 #[utoipa::path(get, path = "/conversations/{id}/themes", tag = "conversations", params(("id" = i64, Path)),
-    responses((status = 200, body = ThemesOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ThemesOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -108,58 +111,75 @@ pub async fn list(
     }))
 }
 
-/// What to decide.
+/// What to decide, by `action`.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecideIn {
-    /// `confirm`, `dismiss`, `merge` or `add`.
-    action: String,
-    /// The suggestion (confirm, dismiss).
-    key: Option<String>,
-    /// The suggestions to merge (merge).
-    #[serde(default)]
-    keys: Vec<String>,
-    /// The name people give it (confirm may rename; merge and add need it).
-    label: Option<String>,
-    /// `+`, `-`, `mixed` or empty.
-    #[serde(default)]
-    valence: String,
+#[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DecideIn {
+    /// Confirms a suggestion, under its own name or another.
+    Confirm {
+        /// The suggestion.
+        #[schema(schema_with = rules::theme_key)]
+        key: String,
+        /// The name people give it; the suggestion's key when left out.
+        #[serde(default)]
+        #[schema(schema_with = rules::theme_label_or_null)]
+        label: Option<String>,
+        #[serde(default)]
+        #[schema(schema_with = rules::valence)]
+        valence: String,
+    },
+    /// Dismisses a suggestion.
+    Dismiss {
+        /// The suggestion.
+        #[schema(schema_with = rules::theme_key)]
+        key: String,
+        /// The name it is recorded under; the suggestion's key when left out.
+        #[serde(default)]
+        #[schema(schema_with = rules::theme_label_or_null)]
+        label: Option<String>,
+    },
+    /// Confirms two or more suggestions as one theme.
+    Merge {
+        /// The suggestions to merge.
+        #[schema(schema_with = rules::theme_keys)]
+        keys: Vec<String>,
+        /// The name people give it.
+        #[schema(schema_with = rules::theme_label)]
+        label: String,
+        #[serde(default)]
+        #[schema(schema_with = rules::valence)]
+        valence: String,
+    },
+    /// Adds a theme the engine did not suggest.
+    Add {
+        /// The name people give it.
+        #[schema(schema_with = rules::theme_label)]
+        label: String,
+        #[serde(default)]
+        #[schema(schema_with = rules::valence)]
+        valence: String,
+    },
 }
 
 /// Confirms, renames, dismisses, merges or adds a theme (the report or the leader).
 #[utoipa::path(post, path = "/conversations/{id}/themes", tag = "conversations", params(("id" = i64, Path)), request_body = DecideIn,
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The conversation was cancelled", body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn decide(
     State(state): State<AppState>,
     Caller(c): Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DecideIn>,
 ) -> Result<StatusCode, ApiError> {
-    let need = |v: Option<String>, what: &str| {
-        v.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-            AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, format!("{what} is required for this action"))
-        })
-    };
-    let d = match b.action.as_str() {
-        "confirm" => {
-            let key = need(b.key, "key")?;
-            let label = b.label.unwrap_or_else(|| key.clone());
-            Decide::Accept { key, label, valence: b.valence }
+    let d = match b {
+        DecideIn::Confirm { key, label, valence } => {
+            Decide::Accept { label: label.unwrap_or_else(|| key.clone()), key, valence }
         }
-        "dismiss" => {
-            let key = need(b.key, "key")?;
-            Decide::Dismiss { label: b.label.unwrap_or_else(|| key.clone()), key }
-        }
-        "merge" => Decide::Merge { keys: b.keys, label: need(b.label, "label")?, valence: b.valence },
-        "add" => Decide::Add { label: need(b.label, "label")?, valence: b.valence },
-        other => {
-            return Err(AppError::Rejected(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("action: '{other}' is not confirm, dismiss, merge or add"),
-            )
-            .into());
-        }
+        DecideIn::Dismiss { key, label } => Decide::Dismiss { label: label.unwrap_or_else(|| key.clone()), key },
+        DecideIn::Merge { keys, label, valence } => Decide::Merge { keys, label, valence },
+        DecideIn::Add { label, valence } => Decide::Add { label, valence },
     };
     uc::decide(state.store(), &c, id, d).await.map_err(unprocessable)?;
     Ok(StatusCode::NO_CONTENT)
@@ -168,7 +188,8 @@ pub async fn decide(
 /// Undoes a decision; a dismissed or merged suggestion is offered again.
 #[utoipa::path(delete, path = "/conversations/{id}/themes/{theme_id}", tag = "conversations",
     params(("id" = i64, Path), ("theme_id" = i64, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The conversation was cancelled", body = Problem, content_type = "application/problem+json")))]
 pub async fn undo(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -216,13 +237,27 @@ pub async fn taxonomy(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomThemeIn {
+    #[schema(schema_with = rules::theme_label)]
     label: String,
     /// Phrases people use for it; matched like the built-in cues.
+    #[schema(schema_with = rules::cues)]
     cues: Vec<String>,
 }
 
+/// The id of an organisation theme: lower-case letters, digits, `-` and
+/// `_`, and none of the built-in themes' ids.
+pub struct CustomThemeKey;
+
+impl utoipa::PartialSchema for CustomThemeKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        rules::custom_theme_key().into()
+    }
+}
+
+impl ToSchema for CustomThemeKey {}
+
 /// Adds or replaces an organisation theme (admins); suggestions use it at once.
-#[utoipa::path(put, path = "/themes/{key}", tag = "themes", params(("key" = String, Path)), request_body = CustomThemeIn,
+#[utoipa::path(put, path = "/themes/{key}", tag = "themes", params(("key" = inline(CustomThemeKey), Path)), request_body = CustomThemeIn,
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_custom(
     State(state): State<AppState>,
@@ -235,7 +270,7 @@ pub async fn put_custom(
 }
 
 /// Removes an organisation theme (admins).
-#[utoipa::path(delete, path = "/themes/{key}", tag = "themes", params(("key" = String, Path)),
+#[utoipa::path(delete, path = "/themes/{key}", tag = "themes", params(("key" = inline(CustomThemeKey), Path)),
     responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_custom(
     State(state): State<AppState>,
@@ -248,7 +283,7 @@ pub async fn delete_custom(
 
 /// One confirmed theme in a person's history.
 #[derive(Serialize, ToSchema)]
-pub struct HistoryOut {
+pub struct ThemeHistoryOut {
     conversation_id: i64,
     conversation_at: DateTime<Utc>,
     key: String,
@@ -257,15 +292,15 @@ pub struct HistoryOut {
 }
 
 /// Your confirmed themes across your career conversations, oldest first.
-#[utoipa::path(get, path = "/me/themes", tag = "themes", responses((status = 200, body = Vec<HistoryOut>)))]
-pub async fn history(State(state): State<AppState>, Caller(c): Caller) -> Result<Json<Vec<HistoryOut>>, ApiError> {
+#[utoipa::path(get, path = "/me/themes", tag = "themes", responses((status = 200, body = Vec<ThemeHistoryOut>)))]
+pub async fn history(State(state): State<AppState>, Caller(c): Caller) -> Result<Json<Vec<ThemeHistoryOut>>, ApiError> {
     Ok(Json(
         state
             .store()
             .theme_history(c.person.id)
             .await?
             .into_iter()
-            .map(|(at, id, t)| HistoryOut {
+            .map(|(at, id, t)| ThemeHistoryOut {
                 conversation_id: id,
                 conversation_at: at,
                 key: t.key,

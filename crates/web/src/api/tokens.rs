@@ -49,6 +49,7 @@ pub async fn list(State(state): State<AppState>, Caller(c): Caller) -> Result<Js
 #[serde(deny_unknown_fields)]
 pub struct NewTokenIn {
     /// What it is for.
+    #[schema(schema_with = super::rules::token_label)]
     label: String,
 }
 

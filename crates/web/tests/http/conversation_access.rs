@@ -200,8 +200,11 @@ async fn shared_notes_are_for_both_and_private_notes_for_the_leader_only() {
 
     let n = note_text(&t.leader_api, id, "private").await.json();
     assert_eq!(n["text"], PRIVATE_NOTE);
-    // To the report, the leader's private notes do not exist.
-    let unknown = note_text(&t.report_api, id, "nonsense").await.problem(StatusCode::NOT_FOUND);
+    // There are two kinds of notes, which the document lists.
+    let p = note_text(&t.report_api, id, "nonsense").await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().is_some_and(|d| d.contains("`shared` or `private`")), "{p}");
+    // To the report, the leader's private notes do not exist: the same answer as a conversation that does not.
+    let unknown = note_text(&t.report_api, id + 1000, "private").await.problem(StatusCode::NOT_FOUND);
     let res = note_text(&t.report_api, id, "private").await;
     assert_eq!(res.problem(StatusCode::NOT_FOUND), unknown);
     assert!(!res.body.contains("PRIVATE-NOTE"));
@@ -298,7 +301,7 @@ async fn after_a_manager_change_the_report_decides_who_reads_the_conversation() 
     // Only the current manager can be granted.
     for other in [t.skip.id, t.peer.id, t.admin.id] {
         let p = t.report_api.call(Method::PUT, &conv(id, &format!("/access/{other}"))).await;
-        let p = p.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        let p = p.problem(StatusCode::CONFLICT);
         assert!(p["detail"].as_str().is_some_and(|d| d.contains("current manager")), "{p}");
     }
     assert!(app.store.grants(id).await.expect("grants").is_empty());

@@ -491,14 +491,19 @@ async fn invalid_schedules_are_422_naming_the_problem_and_create_nothing() {
         (with(json!({"window_months": 25})), "1 to 24 months"),
         (with(json!({"duration_minutes": 5})), "15 and 240 minutes"),
         (with(json!({"duration_minutes": 500})), "15 and 240 minutes"),
-        (with(json!({"question_set_id": theirs.id})), "question set"),
-        (with(json!({"question_set_id": theirs.id + 1000})), "question set"),
         (with(json!({"note": "n".repeat(2001)})), "2000"),
     ];
     for (body, needle) in cases {
         let res = t.leader_api.post_json("/api/v1/conversations", &body).await;
         let p = res.problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert!(p["detail"].as_str().is_some_and(|d| d.contains(needle)), "{body} should name {needle:?}: {p}");
+    }
+    // A set id is a valid value; that it is someone else's set, or none,
+    // conflicts with what is stored.
+    for set in [theirs.id, theirs.id + 1000] {
+        let res = t.leader_api.post_json("/api/v1/conversations", &with(json!({"question_set_id": set}))).await;
+        let p = res.problem(StatusCode::CONFLICT);
+        assert!(p["detail"].as_str().is_some_and(|d| d.contains("question set")), "{p}");
     }
     assert!(app.store.conversations_of_report(t.report.id).await.expect("list").is_empty(), "nothing created");
 

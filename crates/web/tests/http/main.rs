@@ -27,6 +27,7 @@ mod permissions;
 mod plans;
 mod reminders;
 mod route_matrix;
+mod schema_fixes;
 mod setup;
 mod sign_in;
 mod themes;

@@ -233,13 +233,19 @@ async fn themes_are_added_renamed_reordered_and_dropped() {
             .await
             .problem(StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // The end can move within two years, never before the start.
+    // The end can move within two years, never before the start: a date
+    // outside that conflicts with the plan (409); something that is not a
+    // date is refused as such (422).
     let v = p["version"].as_i64().expect("version");
-    for bad in ["2027-03-10", "2029-04-01", "next year"] {
+    for (bad, status) in [
+        ("2027-03-10", StatusCode::CONFLICT),
+        ("2029-04-01", StatusCode::CONFLICT),
+        ("next year", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
         t.report_api
             .patch_json(&format!("/api/v1/plans/{pid}"), &json!({"version": v, "ends_on": bad}))
             .await
-            .problem(StatusCode::UNPROCESSABLE_ENTITY);
+            .problem(status);
     }
     let res =
         t.report_api.patch_json(&format!("/api/v1/plans/{pid}"), &json!({"version": v, "ends_on": "2028-06-30"})).await;
@@ -345,11 +351,8 @@ async fn check_ins_keep_the_history_and_the_difference_between_them() {
     assert_eq!(changes[3]["checkin"], 1);
     assert_eq!(changes[5]["checkin"], 2);
     assert_eq!(changes[5]["summary"], "Check-in 2 held; nothing changed.");
-    // A check-in not held yet cannot be compared.
-    t.leader_api
-        .get(&format!("/api/v1/plans/{pid}/history?from=2&to=3"))
-        .await
-        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    // A check-in not held yet cannot be compared (yet: 409); there is no check-in 9 (422).
+    t.leader_api.get(&format!("/api/v1/plans/{pid}/history?from=2&to=3")).await.problem(StatusCode::CONFLICT);
     t.leader_api.get(&format!("/api/v1/plans/{pid}/history?from=9")).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
     t.peer_api.get(&format!("/api/v1/plans/{pid}/history")).await.problem(StatusCode::NOT_FOUND);
 }

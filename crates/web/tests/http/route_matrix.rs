@@ -351,13 +351,14 @@ pub(crate) fn rows() -> Vec<Row> {
             Json(r#"{"conversation_id": <conv>}"#),
             [Auth, Conf, Hid, Conf, Hid, Hid, Auth],
         ),
-        // Only the subject's current manager can be given an earlier conversation.
+        // Only the subject's current manager can be given an earlier
+        // conversation: a rule on stored facts, so 409 rather than 422.
         row(
             "PUT",
             "/api/v1/conversations/{id}/access/{person_id}",
             "/api/v1/conversations/<conv>/access/<peer>",
             N,
-            [Auth, Unp, Hid, No, Hid, Hid, Auth],
+            [Auth, Conf, Hid, No, Hid, Hid, Auth],
         ),
         row("GET", "/api/v1/conversations", "/api/v1/conversations", N, API_ALL),
         row(
