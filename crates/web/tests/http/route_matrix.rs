@@ -40,11 +40,9 @@ pub(crate) enum W {
     Hid,
     /// 409.
     Conf,
-    /// 422.
-    Unp,
 }
 
-use W::{Auth, Conf, Empty, Hid, In, Made, No, Ok as OK, See, Unp};
+use W::{Auth, Conf, Empty, Hid, In, Made, No, Ok as OK, See};
 
 impl W {
     /// Whether the call is allowed and does what it asks.
@@ -62,7 +60,6 @@ impl W {
             W::No => StatusCode::FORBIDDEN,
             W::Hid => StatusCode::NOT_FOUND,
             W::Conf => StatusCode::CONFLICT,
-            W::Unp => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
