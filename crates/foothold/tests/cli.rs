@@ -110,7 +110,7 @@ impl Drop for Server {
 }
 
 mod http {
-    //! A tiny blocking GET over std, so these tests need no async runtime.
+    //! A tiny blocking HTTP client over std, so these tests need no async runtime.
     use std::io::{Read, Write};
 
     pub fn blocking_get(url: &str) -> std::io::Result<u16> {
@@ -118,14 +118,27 @@ mod http {
     }
 
     pub fn blocking(url: &str, headers: &[(&str, &str)]) -> std::io::Result<(u16, String)> {
+        request("GET", url, headers, "")
+    }
+
+    /// Posts a urlencoded form.
+    pub fn post_form(url: &str, body: &str) -> std::io::Result<(u16, String)> {
+        request("POST", url, &[("Content-Type", "application/x-www-form-urlencoded")], body)
+    }
+
+    fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
         let rest = url.trim_start_matches("http://");
         let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
         let mut s = std::net::TcpStream::connect(host)?;
-        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
+        if !body.is_empty() {
+            req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
         req.push_str("\r\n");
+        req.push_str(body);
         s.write_all(req.as_bytes())?;
         let mut buf = String::new();
         s.read_to_string(&mut buf)?;
@@ -237,12 +250,45 @@ fn json_logs_and_no_password_in_any_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut server = Server::start(dir.path(), &[], &[("FOOTHOLD_LOG_FORMAT", "json")]);
     server.wait_healthy();
+    let out = run(
+        dir.path(),
+        &["admin", "create-user", "--email", "sec@example.org", "--name", "Sec Log", "--password-stdin"],
+        "the right horse battery\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A wrong password, a password typed into the e-mail field, then the right one.
+    let (status, _) = http::post_form(&server.url("/sign-in"), "email=sec%40example.org&password=wrong-staple-guess")
+        .expect("sign in");
+    assert_eq!(status, 401);
+    let (status, _) =
+        http::post_form(&server.url("/sign-in"), "email=the-right-horse-battery&password=x").expect("sign in");
+    assert_eq!(status, 401);
+    let (status, _) =
+        http::post_form(&server.url("/sign-in"), "email=sec%40example.org&password=the+right+horse+battery")
+            .expect("sign in");
+    assert_eq!(status, 303);
     let (_, stderr) = server.terminate();
     assert!(!stderr.is_empty());
+    let mut events = Vec::new();
     for line in &stderr {
         let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         assert!(v.get("level").is_some(), "{line}");
+        for secret in ["wrong-staple-guess", "right horse battery", "right-horse-battery"] {
+            assert!(!line.contains(secret), "a password reached the log: {line}");
+        }
+        if let Some(e) = v["fields"]["event"].as_str().or(v["event"].as_str()) {
+            let person = v["fields"]["person"].as_i64().or(v["person"].as_i64());
+            let client = v["fields"]["client"].as_str().or(v["client"].as_str()).map(str::to_owned);
+            events.push((e.to_owned(), person, client));
+        }
     }
+    // Security events: who (when known) and from where, for every decision.
+    let kinds: Vec<&str> = events.iter().map(|(e, _, _)| e.as_str()).collect();
+    assert_eq!(kinds, ["sign_in_failed", "sign_in_failed", "sign_in"], "{events:?}");
+    assert!(events[0].1.is_some(), "a failure on a known account names the person: {events:?}");
+    assert_eq!(events[1].1, None, "an unknown address names nobody: {events:?}");
+    assert_eq!(events[0].1, events[2].1);
+    assert!(events.iter().all(|(_, _, c)| c.as_deref() == Some("127.0.0.1")), "{events:?}");
 
     // A URL with a password that cannot connect: the error must not show it.
     let out = Command::new(BIN)

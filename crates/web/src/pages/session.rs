@@ -188,6 +188,9 @@ pub async fn sign_in(
     };
     let failures = state.store().sign_in_failures(&email_key, &ip, since).await?;
     if failures.account >= MAX_FAILURES || failures.client >= MAX_FAILURES {
+        // Security events carry the client and, when known, the person's id:
+        // never the typed address (it may be a mistyped password) or password.
+        tracing::warn!(event = "sign_in_throttled", client = %ip, "sign-in refused: too many failures");
         return again(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -205,19 +208,24 @@ pub async fn sign_in(
     };
     if !verify_password(&f.password, hash).await {
         state.store().record_sign_in_failure(&email_key, &ip).await?;
+        tracing::warn!(event = "sign_in_failed", client = %ip, person = person.as_ref().map(|p| p.id), "sign-in failed");
         return again(StatusCode::UNAUTHORIZED, "That e-mail and password do not match an active account.".into());
     }
     let Some(person) = person else {
         return again(StatusCode::UNAUTHORIZED, "That e-mail and password do not match an active account.".into());
     };
     state.store().clear_sign_in_failures(&email_key, since).await?;
+    tracing::info!(event = "sign_in", client = %ip, person = person.id, "signed in");
     start_session(&state, &person, &f.next).await
 }
 
 /// Ends this session.
 pub async fn sign_out(State(state): State<AppState>, MaybeViewer(viewer): MaybeViewer) -> Result<Response, PageError> {
-    if let Some(Via::Session { token, .. }) = viewer.map(|v| v.via) {
-        state.store().delete_session(&token).await?;
+    if let Some(v) = viewer
+        && let Via::Session { token, .. } = &v.via
+    {
+        state.store().delete_session(token).await?;
+        tracing::info!(event = "sign_out", person = v.person.id, "signed out");
     }
     let mut res = Redirect::to("/sign-in").into_response();
     if let Ok(v) = HeaderValue::from_str(&auth::clear_session_cookie(state.config())) {
@@ -228,7 +236,8 @@ pub async fn sign_out(State(state): State<AppState>, MaybeViewer(viewer): MaybeV
 
 /// Ends every session of the signed-in person, on every device.
 pub async fn sign_out_everywhere(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
-    state.store().delete_sessions_of(v.person.id).await?;
+    let ended = state.store().delete_sessions_of(v.person.id).await?;
+    tracing::info!(event = "sign_out_everywhere", person = v.person.id, sessions = ended, "signed out everywhere");
     let mut res = Redirect::to("/sign-in").into_response();
     if let Ok(h) = HeaderValue::from_str(&auth::clear_session_cookie(state.config())) {
         res.headers_mut().append(header::SET_COOKIE, h);
