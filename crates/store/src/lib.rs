@@ -157,6 +157,12 @@ impl Store {
                 let pool = sqlx::postgres::PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    // No ping before each query: it doubled the round trips of
+                    // every page. A connection the server dropped fails its
+                    // next query once and is discarded, and connections are
+                    // renewed every 30 minutes anyway.
+                    .test_before_acquire(false)
+                    .max_lifetime(Duration::from_secs(30 * 60))
                     .connect(url.expose())
                     .await
                     .map_err(connect_err)?;
