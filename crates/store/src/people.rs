@@ -126,9 +126,17 @@ impl Store {
         Ok(department::Entity::find().all(db).await?.into_iter().map(|d| (d.id, d.name)).collect())
     }
 
-    fn to_person(m: person::Model, departments: &HashMap<i64, String>) -> Person {
+    /// The name of a person's department, read alone (after a write).
+    async fn department_of(db: &impl ConnectionTrait, m: &person::Model) -> Result<Option<String>> {
+        Ok(match m.department_id {
+            Some(id) => department::Entity::find_by_id(id).one(db).await?.map(|d| d.name),
+            None => None,
+        })
+    }
+
+    fn to_person(m: person::Model, department: Option<String>) -> Person {
         Person {
-            department: m.department_id.and_then(|d| departments.get(&d).cloned()),
+            department,
             id: m.id,
             email: m.email,
             name: m.name,
@@ -202,9 +210,9 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        let departments = self.department_names(&txn).await?;
+        let department = Self::department_of(&txn, &m).await?;
         txn.commit().await?;
-        Ok(Self::to_person(m, &departments))
+        Ok(Self::to_person(m, department))
     }
 
     /// One person by id.
@@ -237,8 +245,7 @@ impl Store {
         use sea_orm::FromQueryResult;
         let m = person::Model::from_query_result(r, "")?;
         let department: Option<String> = r.try_get("", "department_name")?;
-        let departments: HashMap<i64, String> = m.department_id.zip(department).into_iter().collect();
-        Ok(Self::to_person(m, &departments))
+        Ok(Self::to_person(m, department))
     }
 
     /// Names of the given people, in one query (for list pages).
@@ -258,7 +265,13 @@ impl Store {
             .order_by_asc(person::Column::Id)
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(|m| Self::to_person(m, &departments)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let department = m.department_id.and_then(|d| departments.get(&d).cloned());
+                Self::to_person(m, department)
+            })
+            .collect())
     }
 
     /// A person's direct reports, active first, by name.
@@ -395,9 +408,9 @@ impl Store {
             set_if_changed(&mut m.active, &current.active, active);
         }
         if !m.is_changed() {
-            let departments = self.department_names(&txn).await?;
+            let department = Self::department_of(&txn, &current).await?;
             txn.commit().await?;
-            return Ok(Self::to_person(current, &departments));
+            return Ok(Self::to_person(current, department));
         }
         m.version = Set(current.version + 1);
         m.updated_at = Set(now());
@@ -418,9 +431,9 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
-        let departments = self.department_names(&txn).await?;
+        let department = Self::department_of(&txn, &updated).await?;
         txn.commit().await?;
-        Ok(Self::to_person(updated, &departments))
+        Ok(Self::to_person(updated, department))
     }
 
     /// Stores a new password hash.
