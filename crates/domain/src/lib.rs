@@ -3,6 +3,7 @@
 //! Everything here is pure so that it can be unit-tested and fuzzed without a
 //! database, and so that the storage and web layers cannot disagree about a rule.
 
+pub mod audit;
 pub mod calendar;
 pub mod conversation;
 pub mod email;

@@ -8,6 +8,12 @@ use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
 
 use crate::{Result, Store, Timestamp, sql};
 
+pub(crate) use foothold_domain::audit::RecentReads;
+
+/// What makes two reads the same: who, what kind, whose, which record, and
+/// the detail.
+pub(crate) type ReadKey = (i64, &'static str, Option<i64>, Option<i64>, String);
+
 /// One entry to append.
 #[derive(Debug, Clone)]
 pub struct NewAuditEntry {
@@ -63,8 +69,18 @@ fn entry(r: &QueryResult) -> Result<AuditEntry> {
 }
 
 impl Store {
-    /// Appends one entry, stamped now.
-    pub async fn record_audit(&self, e: &NewAuditEntry) -> Result<()> {
+    /// Appends one entry, stamped now; a read identical to one this
+    /// process recorded within the last five minutes is folded into it
+    /// (see `foothold_domain::audit`). Returns whether an entry was written.
+    pub async fn record_audit(&self, e: &NewAuditEntry) -> Result<bool> {
+        let now = crate::now();
+        let read =
+            (e.action == "read").then(|| (e.actor_id, e.subject, e.subject_owner_id, e.object_id, e.detail.clone()));
+        if let Some(key) = &read
+            && self.recent_reads.lock().is_ok_and(|r| r.covers(key, now.timestamp()))
+        {
+            return Ok(false);
+        }
         let backend = self.backend();
         self.db
             .execute_raw(Statement::from_sql_and_values(
@@ -75,7 +91,7 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 ),
                 [
-                    crate::now().into(),
+                    now.into(),
                     e.actor_id.into(),
                     e.action.into(),
                     e.subject.into(),
@@ -85,7 +101,13 @@ impl Store {
                 ],
             ))
             .await?;
-        Ok(())
+        // Remembered only once written: a failed write is tried again next time.
+        if let Some(key) = read
+            && let Ok(mut r) = self.recent_reads.lock()
+        {
+            r.recorded(key, now.timestamp());
+        }
+        Ok(true)
     }
 
     /// Entries about `owner`'s data (and, with `with_unowned`, those about

@@ -19,6 +19,7 @@ mod themes;
 mod url;
 
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -95,6 +96,9 @@ pub struct PoolStats {
 pub struct Store {
     db: DatabaseConnection,
     engine: Engine,
+    /// Reads this process recorded in the audit log lately (see
+    /// `foothold_domain::audit`); shared by the clones of one store.
+    recent_reads: Arc<Mutex<audit::RecentReads<audit::ReadKey>>>,
 }
 
 /// Sets a field only when the value differs, so an edit that changes
@@ -148,6 +152,10 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
 }
 
 impl Store {
+    fn over(db: DatabaseConnection, engine: Engine) -> Self {
+        Store { db, engine, recent_reads: Arc::default() }
+    }
+
     /// Opens the database the URL names. SQLite files are created when
     /// missing and run in WAL mode with foreign keys enforced.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
@@ -166,10 +174,7 @@ impl Store {
                     .connect(url.expose())
                     .await
                     .map_err(connect_err)?;
-                Ok(Store {
-                    db: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
-                    engine: Engine::Postgres,
-                })
+                Ok(Store::over(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool), Engine::Postgres))
             }
             _ => {
                 let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url.expose())
@@ -191,7 +196,7 @@ impl Store {
                     .connect_with(opts)
                     .await
                     .map_err(connect_err)?;
-                Ok(Store { db: sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), engine: Engine::Sqlite })
+                Ok(Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite))
             }
         }
     }

@@ -1,6 +1,9 @@
 //! Writing the audit log: one helper the use-cases call when someone reads
 //! or changes reflections, notes, performance views or admin settings.
 //!
+//! Identical reads by one person within five minutes are recorded once
+//! (`foothold_domain::audit` says why).
+//!
 //! The entry is written before the response is sent, and a failed write
 //! fails the request (log integrity over availability): nobody is shown
 //! someone else's data without a trace of it. For changes the entry follows
@@ -58,7 +61,8 @@ impl Subject {
 }
 
 /// Appends one entry: `actor` did `act` to `owner`'s data (`None` for
-/// settings) of kind `subject`, on record `object`.
+/// settings) of kind `subject`, on record `object`. A read identical to one
+/// recorded in the last five minutes is folded into it.
 pub async fn record(
     store: &Store,
     actor: &Identity,
@@ -76,7 +80,7 @@ pub async fn record(
         object_id: object,
         detail: detail.into(),
     };
-    store.record_audit(&entry).await.map_err(|e| {
+    store.record_audit(&entry).await.map(|_| ()).map_err(|e| {
         tracing::error!(error = %e, actor = actor.person.id, "audit log write failed, refusing the request");
         AppError::from(e)
     })

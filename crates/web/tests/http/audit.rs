@@ -45,15 +45,27 @@ async fn the_leader_reading_shared_answers_is_logged_for_the_report_only() {
     assert_eq!(changes.len(), 2, "saved and shared: {mine:?}");
     assert!(changes.iter().all(|e| e["actor_id"] == t.report.id && e["object_id"] == id));
 
-    // The leader reads through the API and the page: one entry per request, not per answer.
+    // The leader reads through the API and the page: one entry for the
+    // request, not per answer, and the same read again within five minutes
+    // is folded into it.
     assert_eq!(t.leader_api.get(&conv(id, "")).await.status, StatusCode::OK);
     let page = app.browser_for(t.leader.id).await.get(&format!("/conversations/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(SHARED));
+    let mine = audit(&t.report_api).await;
+    let reads = of(&mine, "read", "reflection");
+    assert_eq!(reads.len(), 1, "{mine:?}");
+    assert_eq!(reads[0]["detail"], "read 1 shared answers");
 
+    // Something new to read is recorded at once.
+    let q = crate::conversations::question_ids(&crate::conversations::detail(&t.report_api, id).await);
+    save_ok(&t.report_api, id, q[2], "A second shared answer.", 0).await;
+    assert_eq!(share(&t.report_api, id, q[2], true).await.status, StatusCode::OK);
+    assert_eq!(app.browser_for(t.leader.id).await.get(&format!("/conversations/{id}")).await.status, StatusCode::OK);
     let mine = audit(&t.report_api).await;
     let reads = of(&mine, "read", "reflection");
     assert_eq!(reads.len(), 2, "{mine:?}");
+    assert_eq!(reads[0]["detail"], "read 2 shared answers", "newest first: {mine:?}");
     for e in &reads {
         assert_eq!(e["actor_id"], t.leader.id);
         assert_eq!(e["actor_name"], "Lee Leader");
@@ -198,7 +210,7 @@ async fn the_log_cannot_be_updated_or_deleted_even_with_raw_sql() {
 
     assert_eq!(audit(&t.report_api).await, before, "every entry as it was");
     // Appending still works.
-    assert_eq!(t.leader_api.get(&conv(id, "")).await.status, StatusCode::OK);
+    assert_eq!(save_note(&t.leader_api, id, "shared", NOTE, 0).await.status, StatusCode::OK);
     assert_eq!(audit(&t.report_api).await.len(), before.len() + 1);
 }
 
