@@ -56,12 +56,17 @@ pub struct Snapshot {
     pub steps: HashMap<GroupKey, (usize, usize)>,
     /// People in each group now.
     pub members: HashMap<GroupKey, usize>,
-    /// Leaders with people below them, and who is below whom.
-    below: HashMap<i64, Vec<i64>>,
+    /// Every leader (anyone with people below them), with the leaders in
+    /// their tree: what a viewer may pick from, computed once per snapshot
+    /// rather than by walking a large tree on every request.
+    leaders_below: HashMap<i64, Vec<i64>>,
     /// Department names.
     pub departments: Vec<(i64, String)>,
     /// Names of leaders.
     pub leader_names: HashMap<i64, String>,
+    /// The insight page's formatted parts for this snapshot, kept as long
+    /// as it is.
+    pub(crate) page_views: crate::pages::insight::PageViews,
 }
 
 /// The cached snapshot, shared by every request on this replica.
@@ -201,6 +206,8 @@ pub async fn build(store: &Store, today: NaiveDate) -> Result<Snapshot, AppError
     };
     let leader_ids: Vec<i64> = below.keys().copied().collect();
     let leader_names = store.names(&leader_ids).await?;
+    let leaders_below: HashMap<i64, Vec<i64>> =
+        below.iter().map(|(l, ids)| (*l, ids.iter().filter(|id| below.contains_key(id)).copied().collect())).collect();
 
     let quarters_for_release = quarters.clone();
     let groups_for_release = groups.clone();
@@ -265,9 +272,10 @@ pub async fn build(store: &Store, today: NaiveDate) -> Result<Snapshot, AppError
         facts,
         steps,
         members: members.into_iter().map(|(g, ids)| (g, ids.len())).collect(),
-        below,
+        leaders_below,
         departments,
         leader_names,
+        page_views: Default::default(),
     })
 }
 
@@ -329,20 +337,16 @@ impl Snapshot {
             out.extend(ds.into_iter().map(|(id, _)| GroupKey::Department(*id)));
         }
         let mut trees: Vec<i64> = if admin {
-            self.below.keys().copied().collect()
+            self.leaders_below.keys().copied().collect()
         } else {
-            let mut t: Vec<i64> = self
-                .below
-                .get(&v.person.id)
-                .map(|ids| ids.iter().filter(|id| self.below.contains_key(id)).copied().collect())
-                .unwrap_or_default();
-            if self.below.contains_key(&v.person.id) {
-                t.insert(0, v.person.id);
+            match self.leaders_below.get(&v.person.id) {
+                Some(ids) => std::iter::once(v.person.id).chain(ids.iter().copied()).collect(),
+                None => Vec::new(),
             }
-            t
         };
         if admin {
-            trees.sort_by_key(|l| self.leader_names.get(l).cloned().unwrap_or_default());
+            let name = |l: &i64| self.leader_names.get(l).map(String::as_str).unwrap_or_default();
+            trees.sort_by(|a, b| name(a).cmp(name(b)));
         }
         out.extend(trees.into_iter().map(GroupKey::Tree));
         out

@@ -2,6 +2,9 @@
 //! withheld below N), conversation coverage, growth plans and ratings, each
 //! as an SVG chart with its table, downloadable as CSV.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -40,25 +43,65 @@ pub struct FactRow {
 
 #[derive(Template)]
 #[template(path = "insight.html")]
-struct InsightPage {
+struct InsightPage<'a> {
     chrome: Chrome,
-    groups: Vec<(String, String)>,
+    groups: &'a [(String, String)],
     group: String,
-    label: String,
+    label: &'a str,
     n: usize,
     current: String,
+    pulse_chart: &'a str,
+    pulse_rows: &'a [PulseRow],
+    facts_chart: &'a str,
+    ratings_chart: &'a str,
+    fact_rows: &'a [FactRow],
+    rating_labels: Vec<&'static str>,
+    before_after: &'a str,
+    steps: &'a str,
+    is_admin: bool,
+    computed: String,
+    errors: Vec<String>,
+    notice: String,
+}
+
+/// What the page shows of one group: charts, tables and sentences,
+/// formatted once per snapshot and group (see [`PageViews`]).
+pub struct GroupView {
+    label: String,
     pulse_chart: String,
     pulse_rows: Vec<PulseRow>,
     facts_chart: String,
     ratings_chart: String,
     fact_rows: Vec<FactRow>,
-    rating_labels: Vec<&'static str>,
     before_after: String,
     steps: String,
-    is_admin: bool,
-    computed: String,
-    errors: Vec<String>,
-    notice: String,
+}
+
+/// Groups (or viewers' group lists) remembered per snapshot at most.
+const MAX_REMEMBERED: usize = 256;
+
+/// The formatted page parts of one snapshot, by group, and the group
+/// pickers, by viewer scope. A snapshot never changes, so neither do these;
+/// formatting the SVG charts and hundreds of group names was most of the
+/// page's cost. Bounded: past [`MAX_REMEMBERED`] entries a part is
+/// formatted for the request and not kept.
+#[derive(Default)]
+pub struct PageViews {
+    groups: Mutex<HashMap<GroupKey, Arc<GroupView>>>,
+    pickers: Mutex<HashMap<Option<i64>, Arc<Vec<(String, String)>>>>,
+}
+
+fn remembered<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<V>>>, key: K, make: impl FnOnce() -> V) -> Arc<V> {
+    if let Some(v) = map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return v;
+    }
+    let v = Arc::new(make());
+    if let Ok(mut m) = map.lock()
+        && m.len() < MAX_REMEMBERED
+    {
+        m.insert(key, v.clone());
+    }
+    v
 }
 
 #[derive(Deserialize)]
@@ -100,13 +143,8 @@ fn quarter_label(q: Quarter) -> String {
     q.to_string()
 }
 
-/// The insight page.
-pub async fn show(
-    State(state): State<AppState>,
-    Viewer(v): Viewer,
-    Query(q): Query<GroupQuery>,
-) -> Result<Response, PageError> {
-    let (snap, g) = resolve(&state, &v, &q.group).await?;
+/// Formats what the page shows of group `g`.
+fn group_view(snap: &Snapshot, g: GroupKey) -> GroupView {
     let shown: Vec<Quarter> = snap.shown().to_vec();
     let labels: Vec<String> = shown.iter().map(|q| quarter_label(*q)).collect();
     let mut engagement = Vec::new();
@@ -198,7 +236,6 @@ pub async fn show(
         (0.0, 100.0),
         &[0.0, 25.0, 50.0, 75.0, 100.0],
     );
-    let rating_labels: Vec<&'static str> = RATINGS.iter().map(|r| r.label).collect();
     let ratings_chart = chart::stacked(
         "ratings",
         &format!("Performance ratings: {label}"),
@@ -221,23 +258,39 @@ pub async fn show(
         Some(_) => "No steps in running growth plans yet.".into(),
         None => "Step progress: not shown for groups smaller than N.".into(),
     };
-    let groups = snap.groups_for(&v).into_iter().map(|x| (uc::group_param(x), snap.label(x))).collect();
+    GroupView { label, pulse_chart, pulse_rows, facts_chart, ratings_chart, fact_rows, before_after, steps }
+}
+
+/// The insight page.
+pub async fn show(
+    State(state): State<AppState>,
+    Viewer(v): Viewer,
+    Query(q): Query<GroupQuery>,
+) -> Result<Response, PageError> {
+    let (snap, g) = resolve(&state, &v, &q.group).await?;
+    let view = remembered(&snap.page_views.groups, g, || group_view(&snap, g));
+    let is_admin = v.person.role == foothold_domain::Role::Admin;
+    // The picker depends only on whether the viewer is an admin, or which leader they are.
+    let scope = (!is_admin).then_some(v.person.id);
+    let groups = remembered(&snap.page_views.pickers, scope, || {
+        snap.groups_for(&v).into_iter().map(|x| (uc::group_param(x), snap.label(x))).collect()
+    });
     let page = InsightPage {
         chrome: Chrome::of(&v, "insight"),
-        groups,
+        groups: &groups,
         group: uc::group_param(g),
-        label,
+        label: &view.label,
         n: snap.rules.min_respondents(),
         current: uc::current_quarter().to_string(),
-        pulse_chart,
-        pulse_rows,
-        facts_chart,
-        ratings_chart,
-        fact_rows,
-        rating_labels,
-        before_after,
-        steps,
-        is_admin: v.person.role == foothold_domain::Role::Admin,
+        pulse_chart: &view.pulse_chart,
+        pulse_rows: &view.pulse_rows,
+        facts_chart: &view.facts_chart,
+        ratings_chart: &view.ratings_chart,
+        fact_rows: &view.fact_rows,
+        rating_labels: RATINGS.iter().map(|r| r.label).collect(),
+        before_after: &view.before_after,
+        steps: &view.steps,
+        is_admin,
         computed: snap.computed_at.format("%-d %b %Y, %H:%M UTC").to_string(),
         errors: Vec::new(),
         notice: String::new(),
@@ -368,4 +421,32 @@ pub async fn open_round(
     }
     state.store().open_pulse_round(group, &quarter.iso(), closes_on, v.person.id).await?;
     Ok(Redirect::to("/insight?round=opened").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_is_formatted_once_and_the_memory_stays_bounded() {
+        let map: Mutex<HashMap<usize, Arc<String>>> = Mutex::default();
+        let mut made = 0;
+        let first = remembered(&map, 1, || {
+            made += 1;
+            "one".to_owned()
+        });
+        let again = remembered(&map, 1, || {
+            made += 1;
+            "other".to_owned()
+        });
+        assert_eq!((first.as_str(), again.as_str(), made), ("one", "one", 1));
+        for k in 2..MAX_REMEMBERED + 10 {
+            remembered(&map, k, || k.to_string());
+        }
+        assert_eq!(map.lock().map(|m| m.len()).unwrap_or_default(), MAX_REMEMBERED);
+        // Past the bound a part is still formatted and served, just not kept.
+        let past = MAX_REMEMBERED + 20;
+        assert_eq!(remembered(&map, past, || "late".to_owned()).as_str(), "late");
+        assert_eq!(remembered(&map, past, || "later".to_owned()).as_str(), "later");
+    }
 }

@@ -8,7 +8,7 @@ mod conversations;
 mod engagement;
 mod export;
 mod home;
-mod insight;
+pub(crate) mod insight;
 mod ops;
 mod people;
 mod plans;

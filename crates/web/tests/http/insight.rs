@@ -14,6 +14,7 @@ const Q: &str = "2026-Q3";
 
 struct Org {
     admin: Api,
+    admin_id: i64,
     lee: Api,
     sam: Api,
     member: Api,
@@ -47,6 +48,7 @@ async fn org(app: &TestApp, sam_team: usize) -> Org {
         lee: app.api_for(lee.id).await,
         sam: app.api_for(sam.id).await,
         admin: admin_api,
+        admin_id: admin.id,
         lee_id: lee.id,
         sam_id: sam.id,
         reports,
@@ -102,6 +104,24 @@ async fn groups_of_n_are_shown_and_leaders_see_their_own_tree_only() {
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     assert!(csv.body.lines().any(|l| l == format!("{Q},6,75.0,100,,,")), "{}", csv.body);
     assert_eq!(app.browser_for(o.reports[1]).await.get("/insight").await.status, StatusCode::NOT_FOUND);
+
+    // The page's parts are formatted once per snapshot, yet each viewer
+    // gets their own picker and each group its own figures.
+    let admin_page = app.browser_for(o.admin_id).await.get("/insight?group=org").await;
+    assert_eq!(admin_page.status, StatusCode::OK);
+    assert!(admin_page.body.contains("value=\"org\""), "{}", admin_page.body);
+    assert!(admin_page.body.contains("Sam Small&#39;s team") && admin_page.body.contains("Lee Leader&#39;s team"));
+    let sam_page = app.browser_for(o.sam_id).await.get("/insight").await;
+    assert_eq!(sam_page.status, StatusCode::OK);
+    assert!(
+        sam_page.body.contains("Sam Small&#39;s team") && sam_page.body.contains("<td>25</td>"),
+        "{}",
+        sam_page.body
+    );
+    assert!(!sam_page.body.contains("Lee Leader&#39;s team") && !sam_page.body.contains("value=\"org\""));
+    assert!(!sam_page.body.contains("<td>75</td>"), "Lee's figures are not Sam's: {}", sam_page.body);
+    let again = browser.get("/insight").await;
+    assert!(again.body.contains("<td>75</td>") && !again.body.contains("Sam Small&#39;s team"), "{}", again.body);
 }
 
 #[tokio::test]
