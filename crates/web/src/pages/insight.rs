@@ -77,6 +77,9 @@ pub struct GroupView {
     steps: String,
 }
 
+/// A viewer's group list: URL parameter and name of each group.
+type Picker = Vec<(String, String)>;
+
 /// Groups (or viewers' group lists) remembered per snapshot at most.
 const MAX_REMEMBERED: usize = 256;
 
@@ -88,7 +91,7 @@ const MAX_REMEMBERED: usize = 256;
 #[derive(Default)]
 pub struct PageViews {
     groups: Mutex<HashMap<GroupKey, Arc<GroupView>>>,
-    pickers: Mutex<HashMap<Option<i64>, Arc<Vec<(String, String)>>>>,
+    pickers: Mutex<HashMap<Option<i64>, Arc<Picker>>>,
 }
 
 fn remembered<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<V>>>, key: K, make: impl FnOnce() -> V) -> Arc<V> {
