@@ -119,10 +119,20 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Creates the data folder, and any missing parent, readable by its owner
+/// only (on Unix): it holds every reflection. An existing folder keeps the
+/// permissions its owner gave it.
+fn create_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))
+}
+
 async fn open_store(cfg: &Resolved) -> anyhow::Result<Store> {
     if cfg.database_url.engine() == Some(foothold_store::Engine::Sqlite) {
-        std::fs::create_dir_all(&cfg.data_dir)
-            .with_context(|| format!("cannot create the data folder {}", cfg.data_dir.display()))?;
+        create_data_dir(&cfg.data_dir)?;
     }
     let store = Store::connect(&cfg.database_url, cfg.db_max_connections).await?;
     let ran = store.migrate().await.context("migrating the database")?;
@@ -199,7 +209,7 @@ async fn restore(cfg: &Resolved, file: &std::path::Path) -> anyhow::Result<()> {
         .sqlite_path()
         .with_context(|| format!("`foothold restore` needs a SQLite database file, not {}", cfg.database_url))?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        create_data_dir(dir)?;
     }
     let found = foothold_store::restore_sqlite_file(file, &target).await?;
     let version = found.schema_version.unwrap_or_default();

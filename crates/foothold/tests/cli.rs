@@ -186,9 +186,11 @@ fn help_documents_every_setting() {
 
 #[test]
 fn first_start_prints_a_set_up_link_and_stops_cleanly_on_sigterm() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let root = tempfile::tempdir().expect("tempdir");
+    // A folder that does not exist yet: Foothold creates it.
+    let dir = root.path().join("data");
     let started = Instant::now();
-    let mut server = Server::start(dir.path(), &[], &[]);
+    let mut server = Server::start(&dir, &[], &[]);
     server.wait_healthy();
     eprintln!("cold start to first /healthz: {} ms", started.elapsed().as_millis());
     let printed = server.stdout_until("/setup?token=");
@@ -198,7 +200,13 @@ fn first_start_prints_a_set_up_link_and_stops_cleanly_on_sigterm() {
     assert_eq!(status, 200);
     let (status, _) = http::blocking(&server.url("/setup?token=wrong"), &[]).expect("get setup");
     assert_eq!(status, 400);
-    assert!(dir.path().join("foothold.db").exists(), "SQLite file in the data folder");
+    assert!(dir.join("foothold.db").exists(), "SQLite file in the data folder");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).expect("data folder").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data folder holds every reflection: owner only, got {mode:o}");
+    }
     let (exit, _) = server.terminate();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
 }

@@ -34,6 +34,15 @@ const SQLITE_HAS_MIGRATIONS: &str =
 const PG_HAS_MIGRATIONS: &str = "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'foothold_migrations'";
 const LATEST_MIGRATION: &str = "SELECT MAX(version) AS v FROM foothold_migrations";
 
+/// Creates an empty file that only its owner may read or write (on Unix).
+fn owner_only_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
 /// `PRAGMA integrity_check` says `ok` in one row when all is well.
 fn problems(rows: Vec<String>) -> Vec<String> {
     if rows.len() == 1 && rows[0] == "ok" { Vec::new() } else { rows }
@@ -67,9 +76,19 @@ impl Store {
             .to_owned();
         // Left over from an interrupted backup: never a useful file.
         let _ = std::fs::remove_file(&partial);
-        self.db
+        // The copy holds every reflection and password hash, so it is created
+        // readable by its owner only; VACUUM INTO fills an existing empty file
+        // and keeps its permissions.
+        owner_only_file(&partial)
+            .map_err(|e| StoreError::Conflict(format!("cannot create the backup {}: {e}", path.display())))?;
+        let copied = self
+            .db
             .execute_raw(Statement::from_sql_and_values(DatabaseBackend::Sqlite, "VACUUM INTO ?", [partial_str.into()]))
-            .await?;
+            .await;
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
         let finish = || -> std::io::Result<()> {
             // SQLite does not flush what VACUUM INTO writes.
             std::fs::File::open(&partial)?.sync_all()?;

@@ -15,6 +15,12 @@ async fn a_backup_restores_into_an_empty_place_only() {
     store.put_setting("marker", "before the backup").await.expect("write");
     let backup = dir.path().join("backup.db");
     store.backup_to(&backup).await.expect("backup");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup).expect("backup file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a backup holds every reflection: owner only, got {mode:o}");
+    }
     store.put_setting("marker", "after the backup").await.expect("write");
     let again = store.backup_to(&backup).await.expect_err("an existing file is never overwritten");
     assert!(matches!(again, StoreError::Conflict(ref m) if m.contains("already exists")), "{again}");
