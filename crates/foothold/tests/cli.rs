@@ -126,7 +126,31 @@ mod http {
         request("POST", url, &[("Content-Type", "application/x-www-form-urlencoded")], body)
     }
 
-    fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
+    /// Posts a urlencoded form and returns the session cookie it sets, if any.
+    pub fn sign_in(url: &str, body: &str) -> std::io::Result<(u16, Option<String>)> {
+        let (status, head, _) = exchange("POST", url, &[("Content-Type", "application/x-www-form-urlencoded")], body)?;
+        let cookie = head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| v.trim().split(';').next())
+            .find(|c| c.starts_with("foothold_session=") && c.len() > "foothold_session=".len())
+            .map(str::to_owned);
+        Ok((status, cookie))
+    }
+
+    /// Any request; the status and body.
+    pub fn request(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> std::io::Result<(u16, String)> {
+        exchange(method, url, headers, body).map(|(status, _, body)| (status, body))
+    }
+
+    /// Status, head and body.
+    fn exchange(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> std::io::Result<(u16, String, String)> {
         let rest = url.trim_start_matches("http://");
         let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
         let mut s = std::net::TcpStream::connect(host)?;
@@ -143,8 +167,8 @@ mod http {
         let mut buf = String::new();
         s.read_to_string(&mut buf)?;
         let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-        Ok((status, body))
+        let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((buf.as_str(), ""));
+        Ok((status, head.to_owned(), body.to_owned()))
     }
 }
 
@@ -271,10 +295,35 @@ fn json_logs_and_no_password_in_any_log() {
     let (status, _) =
         http::post_form(&server.url("/sign-in"), "email=the-right-horse-battery&password=x").expect("sign in");
     assert_eq!(status, 401);
-    let (status, _) =
-        http::post_form(&server.url("/sign-in"), "email=sec%40example.org&password=the+right+horse+battery")
+    let (status, cookie) =
+        http::sign_in(&server.url("/sign-in"), "email=sec%40example.org&password=the+right+horse+battery")
             .expect("sign in");
     assert_eq!(status, 303);
+    let cookie = cookie.expect("a session cookie");
+    // Refusals: a page only admins open (403), someone else's record (404,
+    // the policy hides it), and a cross-site form post (CSRF).
+    let out = run(
+        dir.path(),
+        &["admin", "create-user", "--email", "other@example.org", "--name", "Other Person", "--password-stdin"],
+        "another long password here\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (status, _) = http::blocking(&server.url("/people/new"), &[("Cookie", &cookie)]).expect("get");
+    assert_eq!(status, 403);
+    let (status, _) = http::blocking(&server.url("/people/2"), &[("Cookie", &cookie)]).expect("get");
+    assert_eq!(status, 404);
+    let (status, _) = http::request(
+        "POST",
+        &server.url("/sign-out"),
+        &[
+            ("Cookie", &cookie),
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "csrf=x",
+    )
+    .expect("post");
+    assert_eq!(status, 403);
     let (_, stderr) = server.terminate();
     assert!(!stderr.is_empty());
     let mut events = Vec::new();
@@ -284,19 +333,29 @@ fn json_logs_and_no_password_in_any_log() {
         for secret in ["wrong-staple-guess", "right horse battery", "right-horse-battery"] {
             assert!(!line.contains(secret), "a password reached the log: {line}");
         }
-        if let Some(e) = v["fields"]["event"].as_str().or(v["event"].as_str()) {
-            let person = v["fields"]["person"].as_i64().or(v["person"].as_i64());
-            let client = v["fields"]["client"].as_str().or(v["client"].as_str()).map(str::to_owned);
-            events.push((e.to_owned(), person, client));
+        if let Some(e) = v["event"].as_str() {
+            // Sign-in events name the person and client themselves; refusals
+            // get them, with the method and path, from the request's span.
+            let person = v["person"].as_i64().or(v["span"]["person"].as_i64());
+            let client = v["client"].as_str().or(v["span"]["client"].as_str()).map(str::to_owned);
+            let path = v["span"]["path"].as_str().unwrap_or_default().to_owned();
+            events.push((e.to_owned(), person, client, path, v["status"].as_i64()));
         }
     }
     // Security events: who (when known) and from where, for every decision.
-    let kinds: Vec<&str> = events.iter().map(|(e, _, _)| e.as_str()).collect();
-    assert_eq!(kinds, ["sign_in_failed", "sign_in_failed", "sign_in"], "{events:?}");
+    let kinds: Vec<&str> = events.iter().map(|(e, ..)| e.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["sign_in_failed", "sign_in_failed", "sign_in", "access_denied", "access_denied", "csrf_refused"],
+        "{events:?}"
+    );
     assert!(events[0].1.is_some(), "a failure on a known account names the person: {events:?}");
     assert_eq!(events[1].1, None, "an unknown address names nobody: {events:?}");
     assert_eq!(events[0].1, events[2].1);
-    assert!(events.iter().all(|(_, _, c)| c.as_deref() == Some("127.0.0.1")), "{events:?}");
+    assert!(events.iter().all(|(_, _, c, ..)| c.as_deref() == Some("127.0.0.1")), "{events:?}");
+    let refusals: Vec<(&str, Option<i64>)> = events[3..].iter().map(|(_, _, _, p, s)| (p.as_str(), *s)).collect();
+    assert_eq!(refusals, [("/people/new", Some(403)), ("/people/2", Some(404)), ("/sign-out", None)], "{events:?}");
+    assert!(events[3..].iter().all(|(_, p, ..)| *p == events[2].1), "refusals name who asked: {events:?}");
 
     // A URL with a password that cannot connect: the error must not show it.
     let out = Command::new(BIN)

@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::policy::Actor;
 use foothold_store::Person;
+use tracing::Instrument;
 
 use crate::error::{ApiError, AppError, PageError};
 use crate::{AppState, WebConfig};
@@ -171,15 +172,36 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
 }
 
 /// Middleware: resolves the caller once per request and enforces CSRF rules.
+///
+/// The rest of the request runs in a `request` span naming the method, path,
+/// person (when signed in) and client, so security events logged further in,
+/// such as refusals by the access policy, say who asked for what.
 pub async fn resolve_identity(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let identity = match identify(&state, req.headers()).await {
         Ok(i) => i,
         Err(e) => return fail(&path, e),
     };
+    // At WARN, the level of the events it gives context to.
+    let span = tracing::warn_span!(
+        "request",
+        method = %req.method(),
+        path = %path,
+        person = identity.as_ref().map(|i| i.person.id),
+        client = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        span.record("client", client_ip(state.config(), peer, req.headers()));
+    }
+    checked(state, identity, path, req, next).instrument(span).await
+}
+
+async fn checked(state: AppState, identity: Option<Identity>, path: String, req: Request, next: Next) -> Response {
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if !same_origin(req.headers(), state.config()) {
+            tracing::warn!(event = "csrf_refused", reason = "cross-site request", "request refused");
             return fail(&path, AppError::Csrf);
         }
         if let Some(Identity { via: Via::Session { csrf, .. }, .. }) = &identity {
@@ -188,6 +210,7 @@ pub async fn resolve_identity(State(state): State<AppState>, req: Request, next:
                 Err(e) => return fail(&path, e),
             };
             if !token.is_some_and(|t| constant_time_eq(&t, csrf)) {
+                tracing::warn!(event = "csrf_refused", reason = "missing or wrong form token", "request refused");
                 return fail(&path, AppError::Csrf);
             }
             req = rebuilt;

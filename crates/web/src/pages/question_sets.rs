@@ -200,7 +200,7 @@ fn form_page(
 /// A blank set, starting from the practice's questions.
 pub async fn new_form(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
     if !can_create(&state, &v).await? {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
     }
     let rows = rows_of(&foothold_domain::conversation::career_dreaming());
     form_page(&v, None, "My career questions".into(), "personal", String::new(), rows, vec![])
@@ -345,7 +345,7 @@ impl ImportPage {
 /// The import form.
 pub async fn import_form(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
     if !can_create(&state, &v).await? {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
     }
     render_with(StatusCode::OK, &ImportPage::new(&v))
 }
@@ -363,7 +363,7 @@ fn show_problem(p: &ImportProblem) -> String {
 /// Reads an upload (multipart) or a preview/save step (form), previews, and saves on request.
 pub async fn import(State(state): State<AppState>, Viewer(v): Viewer, req: Request) -> Result<Response, PageError> {
     if !can_create(&state, &v).await? {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
     }
     let multipart = req
         .headers()
