@@ -148,6 +148,19 @@ test("two tabs editing the same answer: nothing is overwritten", { skip: skip ??
   assert.equal(await conflict.locator(".theirs").innerText(), "Written in tab A.");
   assert.equal(await first(tabB).inputValue(), "Written in tab B.", "my text stays in the editor");
 
+  // Refused again while the panel is shown (as when the blur of clicking
+  // "Keep mine" sends a save): the panel is updated in place, so the button
+  // under the person's pointer is never swapped and their click never lost.
+  await conflict.evaluate((el) => {
+    el.dataset.first = "yes";
+  });
+  const refusedAgain = tabB.waitForResponse((r) => r.request().method() === "PUT" && r.status() === 409);
+  await first(tabB).fill("Written in tab B, still.");
+  await first(tabB).blur();
+  await refusedAgain;
+  assert.equal(await conflict.getAttribute("data-first"), "yes", "the same panel, not a new one");
+  assert.equal(await tabB.locator(".answer").first().locator(".conflict").count(), 1);
+
   // Merge and keep: the merged text wins, deliberately.
   await first(tabB).fill("Written in tab A. And in tab B.");
   await conflict.getByRole("button", { name: "Keep mine" }).click();

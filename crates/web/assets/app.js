@@ -45,9 +45,21 @@ function autosave(area) {
     status.dataset.state = state;
   };
 
-  const clearConflict = () => box?.querySelector(".conflict.live")?.remove();
+  // One live conflict panel per field, updated in place: a save refused
+  // again while it is shown (the blur of clicking "Keep mine" sends one)
+  // must not swap the button from under the person's click.
+  let conflict = null;
+  const clearConflict = () => {
+    conflict = null;
+    box?.querySelector(".conflict.live")?.remove();
+  };
 
   const showConflict = (current) => {
+    if (conflict?.panel.isConnected) {
+      conflict.current = current;
+      conflict.theirs.textContent = current.text;
+      return;
+    }
     clearConflict();
     const panel = document.createElement("div");
     panel.className = "conflict live";
@@ -58,11 +70,12 @@ function autosave(area) {
     const theirs = document.createElement("pre");
     theirs.className = "theirs";
     theirs.textContent = current.text;
+    conflict = { panel, theirs, current };
     const keep = document.createElement("button");
     keep.type = "button";
     keep.textContent = "Keep mine";
     keep.addEventListener("click", () => {
-      versionInput.value = String(current.version);
+      versionInput.value = String((conflict?.current ?? current).version);
       clearConflict();
       lastSaved = null;
       save();
@@ -71,9 +84,10 @@ function autosave(area) {
     use.type = "button";
     use.textContent = "Use the saved text";
     use.addEventListener("click", () => {
-      area.value = current.text;
-      versionInput.value = String(current.version);
-      lastSaved = current.text;
+      const saved = conflict?.current ?? current;
+      area.value = saved.text;
+      versionInput.value = String(saved.version);
+      lastSaved = saved.text;
       clearConflict();
       show("Saved", "saved");
     });
