@@ -11,7 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::policy::Actor;
 use foothold_store::Person;
-use tracing::Instrument;
 
 use crate::error::{ApiError, AppError, PageError};
 use crate::{AppState, WebConfig};
@@ -171,37 +170,74 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), AppErr
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 
+/// Who asked for what: the context of security events logged deep inside a
+/// request (a refusal by the access policy), without threading it through
+/// every handler. A task-local, not a tracing span: a span is formatted on
+/// every request, and refusals are rare.
+#[derive(Clone)]
+struct RequestContext {
+    state: AppState,
+    method: Method,
+    uri: axum::http::Uri,
+    person: Option<i64>,
+    peer: Option<SocketAddr>,
+    /// Only this header is kept: the client address is worked out when an
+    /// event is logged, not on every request.
+    forwarded: Option<axum::http::HeaderValue>,
+}
+
+tokio::task_local! {
+    static REQUEST: RequestContext;
+}
+
+/// Logs a security event (`access_denied`, `csrf_refused`) with the
+/// request's method, path, person and client address when inside a request.
+pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str) {
+    let logged = REQUEST.try_with(|c| {
+        let mut headers = HeaderMap::new();
+        if let Some(v) = &c.forwarded {
+            headers.insert("x-forwarded-for", v.clone());
+        }
+        let client = client_ip(c.state.config(), c.peer, &headers);
+        tracing::warn!(
+            event,
+            status,
+            reason,
+            method = %c.method,
+            path = c.uri.path(),
+            person = c.person,
+            client,
+            "request refused"
+        );
+    });
+    if logged.is_err() {
+        tracing::warn!(event, status, reason, "request refused");
+    }
+}
+
 /// Middleware: resolves the caller once per request and enforces CSRF rules.
-///
-/// The rest of the request runs in a `request` span naming the method, path,
-/// person (when signed in) and client, so security events logged further in,
-/// such as refusals by the access policy, say who asked for what.
 pub async fn resolve_identity(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let identity = match identify(&state, req.headers()).await {
         Ok(i) => i,
         Err(e) => return fail(&path, e),
     };
-    // At WARN, the level of the events it gives context to.
-    let span = tracing::warn_span!(
-        "request",
-        method = %req.method(),
-        path = %path,
-        person = identity.as_ref().map(|i| i.person.id),
-        client = tracing::field::Empty,
-    );
-    if !span.is_disabled() {
-        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        span.record("client", client_ip(state.config(), peer, req.headers()));
-    }
-    checked(state, identity, path, req, next).instrument(span).await
+    let context = RequestContext {
+        state: state.clone(),
+        method: req.method().clone(),
+        uri: req.uri().clone(),
+        person: identity.as_ref().map(|i| i.person.id),
+        peer: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+        forwarded: req.headers().get("x-forwarded-for").cloned(),
+    };
+    REQUEST.scope(context, checked(state, identity, path, req, next)).await
 }
 
 async fn checked(state: AppState, identity: Option<Identity>, path: String, req: Request, next: Next) -> Response {
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if !same_origin(req.headers(), state.config()) {
-            tracing::warn!(event = "csrf_refused", reason = "cross-site request", "request refused");
+            log_refusal("csrf_refused", 403, "cross-site request");
             return fail(&path, AppError::Csrf);
         }
         if let Some(Identity { via: Via::Session { csrf, .. }, .. }) = &identity {
@@ -210,7 +246,7 @@ async fn checked(state: AppState, identity: Option<Identity>, path: String, req:
                 Err(e) => return fail(&path, e),
             };
             if !token.is_some_and(|t| constant_time_eq(&t, csrf)) {
-                tracing::warn!(event = "csrf_refused", reason = "missing or wrong form token", "request refused");
+                log_refusal("csrf_refused", 403, "missing or wrong form token");
                 return fail(&path, AppError::Csrf);
             }
             req = rebuilt;

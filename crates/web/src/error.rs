@@ -101,13 +101,13 @@ impl From<StoreError> for AppError {
 
 impl From<Denial> for AppError {
     /// Every refusal by the access policy passes here, so here it is logged
-    /// (ASVS 7.2.2): the request's span adds who asked, for what and from where.
+    /// (ASVS 7.2.2), with who asked, for what and from where.
     fn from(d: Denial) -> Self {
         let status = match d {
             Denial::NotFound => 404,
             Denial::Forbidden => 403,
         };
-        tracing::warn!(event = "access_denied", status, "refused by the access policy");
+        crate::auth::log_refusal("access_denied", status, "refused by the access policy");
         match d {
             Denial::NotFound => AppError::NotFound,
             Denial::Forbidden => AppError::Forbidden,
