@@ -474,6 +474,19 @@ impl Store {
         Ok(rows.into_iter().map(to_conversation).collect())
     }
 
+    /// Conversations the person takes part in, as report and as leader, each
+    /// newest first, in one read: the home page shows both.
+    pub async fn conversations_of_person(&self, person_id: i64) -> Result<(Vec<Conversation>, Vec<Conversation>)> {
+        let rows = conv::Entity::find()
+            .filter(
+                Condition::any().add(conv::Column::ReportId.eq(person_id)).add(conv::Column::LeaderId.eq(person_id)),
+            )
+            .order_by_desc(conv::Column::ScheduledAt)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(to_conversation).partition(|c| c.report_id == person_id))
+    }
+
     /// Conversations a report has granted to this person, newest first.
     pub async fn conversations_granted_to(&self, person_id: i64) -> Result<Vec<Conversation>> {
         let ids: Vec<i64> = conversation_grant::Entity::find()

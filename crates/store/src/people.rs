@@ -283,6 +283,34 @@ impl Store {
         rows.iter().map(Self::person_of_row).collect()
     }
 
+    /// A person's manager (when `manager_id` is given) and direct reports,
+    /// active first, by name, in one read: the home page shows both.
+    pub async fn manager_and_reports(&self, id: i64, manager_id: Option<i64>) -> Result<(Option<Person>, Vec<Person>)> {
+        let backend = self.backend();
+        let query =
+            format!("{} WHERE p.manager_id = $1 OR p.id = $2 ORDER BY p.active DESC, p.name, p.id", person_select(""));
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql(backend, &query),
+                [id.into(), sea_orm::Value::BigInt(manager_id)],
+            ))
+            .await?;
+        let mut manager = None;
+        let mut reports = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let p = Self::person_of_row(row)?;
+            // A manager is never their own report's report: reporting lines have no cycles.
+            if Some(p.id) == manager_id && p.manager_id != Some(id) {
+                manager = Some(p);
+            } else {
+                reports.push(p);
+            }
+        }
+        Ok((manager, reports))
+    }
+
     /// Every department, by name.
     pub async fn list_departments(&self) -> Result<Vec<(i64, String)>> {
         let rows = department::Entity::find().order_by_asc(department::Column::NameKey).all(&self.db).await?;

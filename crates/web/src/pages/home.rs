@@ -52,13 +52,13 @@ fn open_soonest(mut cs: Vec<foothold_store::Conversation>) -> Vec<foothold_store
 /// The home page.
 pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
     let store = state.store();
-    let manager = match v.person.manager_id {
-        Some(id) => store.person(id).await?,
-        None => None,
-    };
-    let reports: Vec<Person> = store.direct_reports(v.person.id).await?.into_iter().filter(|p| p.active).collect();
+    // Each read is a trip to the database: the manager comes with the
+    // reports, and conversations as report with those as leader.
+    let (manager, reports) = store.manager_and_reports(v.person.id, v.person.manager_id).await?;
+    let reports: Vec<Person> = reports.into_iter().filter(|p| p.active).collect();
     let people_count = if v.actor().role == foothold_domain::Role::Admin { store.count_people().await? } else { 0 };
-    let next = match open_soonest(store.conversations_of_report(v.person.id).await?).into_iter().next() {
+    let (as_report, as_leader) = store.conversations_of_person(v.person.id).await?;
+    let next = match open_soonest(as_report).into_iter().next() {
         Some(c) => Some(Upcoming {
             id: c.id,
             // Usually the manager, already read.
@@ -72,7 +72,7 @@ pub async fn home(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
         }),
         None => None,
     };
-    let led: Vec<_> = open_soonest(store.conversations_led_by(v.person.id).await?).into_iter().take(8).collect();
+    let led: Vec<_> = open_soonest(as_leader).into_iter().take(8).collect();
     let ids: Vec<i64> = led.iter().map(|c| c.id).collect();
     let counts = store.sharing_counts(&ids).await?;
     let names = store.names(&led.iter().map(|c| c.report_id).collect::<Vec<_>>()).await?;
