@@ -24,6 +24,11 @@ pub const MAX_LABEL_CHARS: usize = 60;
 #[derive(Default)]
 pub struct EngineCache {
     current: RwLock<Option<(String, Arc<Engine>)>>,
+    /// One build at a time: requests arriving together (at start, or after
+    /// an edit of the themes) wait for one build instead of each making one.
+    building: tokio::sync::Mutex<()>,
+    /// How many engines this process has built.
+    built: std::sync::atomic::AtomicUsize,
 }
 
 /// A fingerprint of the custom themes: rebuild only when it changes.
@@ -36,11 +41,12 @@ impl EngineCache {
     pub async fn get(&self, store: &Store) -> Result<Arc<Engine>, AppError> {
         let custom = store.custom_themes().await?;
         let print = fingerprint(&custom);
-        if let Ok(guard) = self.current.read()
-            && let Some((p, engine)) = guard.as_ref()
-            && *p == print
-        {
-            return Ok(engine.clone());
+        if let Some(engine) = self.cached(&print) {
+            return Ok(engine);
+        }
+        let _building = self.building.lock().await;
+        if let Some(engine) = self.cached(&print) {
+            return Ok(engine);
         }
         let themes = custom
             .into_iter()
@@ -56,10 +62,24 @@ impl EngineCache {
         })
         .await
         .map_err(|e| AppError::Internal(format!("engine build: {e}")))?;
+        self.built.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut guard) = self.current.write() {
             *guard = Some((print, engine.clone()));
         }
         Ok(engine)
+    }
+
+    /// The engine built for these themes, if it is the one kept.
+    fn cached(&self, print: &str) -> Option<Arc<Engine>> {
+        let guard = self.current.read().ok()?;
+        let (p, engine) = guard.as_ref()?;
+        (p == print).then(|| engine.clone())
+    }
+
+    /// How many times an engine has been built (for tests).
+    #[cfg(test)]
+    fn builds(&self) -> usize {
+        self.built.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -348,5 +368,25 @@ mod tests {
         assert!(check_valence("+").is_ok());
         assert!(check_valence("positive").is_err());
         assert!(check_key("Craft").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_arriving_together_wait_for_one_engine_build() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = foothold_store::DatabaseUrl::sqlite_file(&dir.path().join("t.db"));
+        let store = Store::connect(&url, 4).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let cache = Arc::new(EngineCache::default());
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (cache, store) = (cache.clone(), store.clone());
+            tasks.spawn(async move { cache.get(&store).await.map(|_| ()) });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task").expect("engine");
+        }
+        assert_eq!(cache.builds(), 1, "eight requests at once, one build");
+        cache.get(&store).await.expect("engine");
+        assert_eq!(cache.builds(), 1, "kept while the themes are unchanged");
     }
 }
