@@ -301,8 +301,7 @@ impl Store {
         let mut reports = Vec::with_capacity(rows.len());
         for row in &rows {
             let p = Self::person_of_row(row)?;
-            // A manager is never their own report's report: reporting lines have no cycles.
-            if Some(p.id) == manager_id && p.manager_id != Some(id) {
+            if Some(p.id) == manager_id {
                 manager = Some(p);
             } else {
                 reports.push(p);
