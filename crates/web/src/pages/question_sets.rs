@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::conversation::{Category, Question};
-use foothold_domain::policy::SetAction;
+use foothold_domain::policy::{self, Denial, SetAction, SetOwner};
 use foothold_domain::question_import::{self, ImportProblem};
 use foothold_store::{QuestionSet, SetScope};
 
@@ -50,8 +50,12 @@ fn count(set: &QuestionSet, c: Category) -> usize {
     set.questions.iter().filter(|q| q.category == c).count()
 }
 
-async fn can_create(state: &AppState, v: &Identity) -> Result<bool, AppError> {
-    Ok(v.person.role == foothold_domain::Role::Admin || uc::is_leader(state.store(), v).await?)
+/// Whether the person may make question sets at all: the policy's rule for
+/// a set of their own (leaders and admins). The decision, not yet an error:
+/// the list page only asks, and only a refused request is logged as one.
+async fn create_decision(state: &AppState, v: &Identity) -> Result<Result<(), Denial>, AppError> {
+    let leader = uc::is_leader(state.store(), v).await?;
+    Ok(policy::may_create_set(v.actor(), leader, SetOwner::Personal(v.person.id)))
 }
 
 /// The sets a person may use.
@@ -71,7 +75,7 @@ pub async fn list(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Re
             name: s.name,
         })
         .collect();
-    let can_create = can_create(&state, &v).await?;
+    let can_create = create_decision(&state, &v).await?.is_ok();
     render_with(
         StatusCode::OK,
         &ListPage { chrome: Chrome::of(&v, "sets"), sets, can_create, errors: vec![], notice: String::new() },
@@ -199,9 +203,7 @@ fn form_page(
 
 /// A blank set, starting from the practice's questions.
 pub async fn new_form(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
-    if !can_create(&state, &v).await? {
-        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
-    }
+    create_decision(&state, &v).await?.map_err(AppError::from)?;
     let rows = rows_of(&foothold_domain::conversation::career_dreaming());
     form_page(&v, None, "My career questions".into(), "personal", String::new(), rows, vec![])
 }
@@ -344,9 +346,7 @@ impl ImportPage {
 
 /// The import form.
 pub async fn import_form(State(state): State<AppState>, Viewer(v): Viewer) -> Result<Response, PageError> {
-    if !can_create(&state, &v).await? {
-        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
-    }
+    create_decision(&state, &v).await?.map_err(AppError::from)?;
     render_with(StatusCode::OK, &ImportPage::new(&v))
 }
 
@@ -362,9 +362,7 @@ fn show_problem(p: &ImportProblem) -> String {
 
 /// Reads an upload (multipart) or a preview/save step (form), previews, and saves on request.
 pub async fn import(State(state): State<AppState>, Viewer(v): Viewer, req: Request) -> Result<Response, PageError> {
-    if !can_create(&state, &v).await? {
-        return Err(AppError::from(foothold_domain::policy::Denial::Forbidden).into());
-    }
+    create_decision(&state, &v).await?.map_err(AppError::from)?;
     let multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
