@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::policy::Actor;
@@ -183,7 +183,7 @@ struct RequestContext {
     peer: Option<SocketAddr>,
     /// Only this header is kept: the client address is worked out when an
     /// event is logged, not on every request.
-    forwarded: Option<axum::http::HeaderValue>,
+    forwarded: Option<HeaderValue>,
 }
 
 tokio::task_local! {
@@ -194,11 +194,7 @@ tokio::task_local! {
 /// request's method, path, person and client address when inside a request.
 pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str) {
     let logged = REQUEST.try_with(|c| {
-        let mut headers = HeaderMap::new();
-        if let Some(v) = &c.forwarded {
-            headers.insert("x-forwarded-for", v.clone());
-        }
-        let client = client_ip(c.state.config(), c.peer, &headers);
+        let client = client_behind(c.state.config(), c.peer, c.forwarded.as_ref());
         tracing::warn!(
             event,
             status,
@@ -324,13 +320,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
 
 /// The client's address, believing `X-Forwarded-For` only from trusted proxies.
 pub fn client_ip(config: &WebConfig, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    client_behind(config, peer, headers.get("x-forwarded-for"))
+}
+
+/// [`client_ip`] from the one header it reads.
+fn client_behind(config: &WebConfig, peer: Option<SocketAddr>, forwarded: Option<&HeaderValue>) -> String {
     let Some(peer) = peer.map(|c| c.ip()) else {
         return "unknown".into();
     };
     if !config.trusted_proxies.contains(&peer) {
         return peer.to_string();
     }
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let forwarded = forwarded.and_then(|v| v.to_str().ok()).unwrap_or_default();
     // The right-most address not added by one of our proxies is the client.
     forwarded
         .rsplit(',')
