@@ -50,17 +50,16 @@ function autosave(area) {
   // must not swap the button from under the person's click.
   let conflict = null;
   const clearConflict = () => {
+    conflict?.panel.remove();
     conflict = null;
-    box?.querySelector(".conflict.live")?.remove();
   };
 
   const showConflict = (current) => {
-    if (conflict?.panel.isConnected) {
+    if (conflict) {
       conflict.current = current;
       conflict.theirs.textContent = current.text;
       return;
     }
-    clearConflict();
     const panel = document.createElement("div");
     panel.className = "conflict live";
     panel.setAttribute("role", "alert");
@@ -70,12 +69,13 @@ function autosave(area) {
     const theirs = document.createElement("pre");
     theirs.className = "theirs";
     theirs.textContent = current.text;
-    conflict = { panel, theirs, current };
+    const shown = { panel, theirs, current };
+    conflict = shown;
     const keep = document.createElement("button");
     keep.type = "button";
     keep.textContent = "Keep mine";
     keep.addEventListener("click", () => {
-      versionInput.value = String((conflict?.current ?? current).version);
+      versionInput.value = String(shown.current.version);
       clearConflict();
       lastSaved = null;
       save();
@@ -84,7 +84,7 @@ function autosave(area) {
     use.type = "button";
     use.textContent = "Use the saved text";
     use.addEventListener("click", () => {
-      const saved = conflict?.current ?? current;
+      const saved = shown.current;
       area.value = saved.text;
       versionInput.value = String(saved.version);
       lastSaved = saved.text;
