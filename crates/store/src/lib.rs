@@ -8,6 +8,7 @@ mod conversations;
 mod engagement;
 mod entity;
 mod feeds;
+mod held;
 mod insight;
 mod migrate;
 mod outbox;
@@ -35,6 +36,7 @@ pub use conversations::{
 };
 pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
 pub use feeds::{CalendarFeed, PlanCheckin};
+pub use held::release_held_connection;
 pub use insight::{OrgPerson, PlanSpan};
 pub use outbox::{NewMail, OpenCheckin, OutboxMail, OutboxStats, Recipient, UpcomingConversation};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};
@@ -94,7 +96,7 @@ pub struct PoolStats {
 /// The application's database.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    db: held::Db,
     engine: Engine,
     /// Reads this process recorded in the audit log lately (see
     /// `foothold_domain::audit`); shared by the clones of one store.
@@ -153,7 +155,7 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
 
 impl Store {
     fn over(db: DatabaseConnection, engine: Engine) -> Self {
-        Store { db, engine, recent_reads: Arc::default() }
+        Store { db: held::Db::new(db), engine, recent_reads: Arc::default() }
     }
 
     /// Opens the database the URL names. SQLite files are created when
@@ -204,7 +206,7 @@ impl Store {
     /// Brings the schema up to date and seeds the built-in question set;
     /// returns how many migrations ran.
     pub async fn migrate(&self) -> Result<usize> {
-        let ran = migrate::run(&self.db).await?;
+        let ran = migrate::run(&self.db.pool).await?;
         self.ensure_builtin_set().await?;
         Ok(ran)
     }
@@ -219,7 +221,9 @@ impl Store {
     ) -> Result<()> {
         use futures_util::TryStreamExt;
         use sea_orm::StreamTrait;
-        let mut rows = self.db.stream_raw(stmt).await?;
+        // A stream keeps its connection until it ends: not the held one.
+        self.db.let_go().await;
+        let mut rows = self.db.pool.stream_raw(stmt).await?;
         while let Some(r) = rows.try_next().await? {
             f(&r)?;
         }
@@ -241,11 +245,11 @@ impl Store {
     pub fn pool_stats(&self) -> PoolStats {
         match self.engine {
             Engine::Sqlite => {
-                let p = self.db.get_sqlite_connection_pool();
+                let p = self.db.pool.get_sqlite_connection_pool();
                 PoolStats { size: p.size(), idle: p.num_idle() as u32 }
             }
             Engine::Postgres => {
-                let p = self.db.get_postgres_connection_pool();
+                let p = self.db.pool.get_postgres_connection_pool();
                 PoolStats { size: p.size(), idle: p.num_idle() as u32 }
             }
         }
@@ -253,7 +257,7 @@ impl Store {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(self) {
-        let _ = self.db.close().await;
+        let _ = self.db.pool.close().await;
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at BEGIN:
@@ -266,7 +270,11 @@ impl Store {
             Engine::Sqlite => Some(SqliteTransactionMode::Immediate),
             Engine::Postgres => None,
         };
-        self.db.begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() }).await
+        self.db.let_go().await;
+        self.db
+            .pool
+            .begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() })
+            .await
     }
 
     fn backend(&self) -> DatabaseBackend {
@@ -345,7 +353,7 @@ mod tests {
     async fn every_sqlite_connection_keeps_its_plans() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("t.db")), 3).await.expect("open");
-        let pool = store.db.get_sqlite_connection_pool();
+        let pool = store.db.pool.get_sqlite_connection_pool();
         // Hold three at once so the pool has to open each of them.
         let mut held = Vec::new();
         for _ in 0..3 {

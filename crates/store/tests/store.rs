@@ -138,3 +138,73 @@ async fn postgres_manager_and_reports_in_one_read() {
         manager_and_reports_in_one_read(&store).await;
     }
 }
+
+/// Runs `f` and fails the test if it takes longer than a pool's wait would
+/// need: a request that waited for a second connection would hang here.
+async fn soon<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(5), f)
+        .await
+        .unwrap_or_else(|_| panic!("{what} waited for a connection the request itself held"))
+}
+
+/// A request's statements share one connection: with a pool of one, another
+/// task cannot read until the request gives the connection back, and the
+/// request itself still writes in transactions, streams rows and sees what
+/// others wrote, because the held connection never carries a transaction.
+async fn one_connection_per_request(url: &DatabaseUrl) {
+    let store = Store::connect(url, 1).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let ann = add(&store, "ann@example.org", "Ann", None).await;
+    let other = store.clone();
+    store
+        .holding(async {
+            assert_eq!(store.person(ann.id).await.expect("read").map(|p| p.name), Some("Ann".to_owned()));
+            // Outside the request (a spawned task): the pool's one connection is held.
+            let waiting = tokio::spawn(async move { other.put_setting("seen", "yes").await });
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(!waiting.is_finished(), "the request holds the pool's only connection");
+            // Transactions and streams take the connection over instead of a second one.
+            let bo = soon("a write transaction", add(&store, "bo@example.org", "Bo", Some(ann.id))).await;
+            assert!(soon("a stream", store.pulse_rows()).await.expect("stream").is_empty());
+            assert_eq!(store.person(bo.id).await.expect("read").map(|p| p.manager_id), Some(Some(ann.id)));
+            // Given back, the other task gets it; its write is seen at once.
+            foothold_store::release_held_connection().await;
+            soon("the other task", waiting).await.expect("task").expect("write");
+            assert_eq!(store.setting("seen").await.expect("read").as_deref(), Some("yes"));
+        })
+        .await;
+    // And back in the pool when the request ends.
+    soon("a read after the request", store.count_people()).await.expect("count");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_one_connection_per_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    one_connection_per_request(&DatabaseUrl::sqlite_file(&dir.path().join("h.db"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_one_connection_per_request() {
+    if let Some(url) = fresh_postgres().await {
+        one_connection_per_request(&url).await;
+    }
+}
+
+/// A request that touches two databases sends each statement to its own.
+#[tokio::test]
+async fn a_held_connection_serves_only_its_own_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("a.db")), 2).await.expect("connect a");
+    let b = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("b.db")), 2).await.expect("connect b");
+    a.migrate().await.expect("migrate a");
+    b.migrate().await.expect("migrate b");
+    add(&a, "one@example.org", "One", None).await;
+    add(&a, "two@example.org", "Two", None).await;
+    add(&b, "three@example.org", "Three", None).await;
+    a.holding(async {
+        assert_eq!(a.count_people().await.expect("a"), 2);
+        assert_eq!(b.count_people().await.expect("b"), 1);
+        assert_eq!(a.count_people().await.expect("a again"), 2);
+    })
+    .await;
+}

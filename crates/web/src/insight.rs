@@ -85,7 +85,15 @@ impl InsightCache {
     /// a rebuild.
     pub async fn get(&self, store: &Store) -> Result<Arc<Snapshot>, AppError> {
         use std::sync::atomic::Ordering;
-        let mut slot = self.0.current.lock().await;
+        let mut slot = match self.0.current.try_lock() {
+            Ok(slot) => slot,
+            Err(_) => {
+                // Another request is building the first snapshot and needs
+                // connections for it: wait without holding one.
+                foothold_store::release_held_connection().await;
+                self.0.current.lock().await
+            }
+        };
         match slot.as_ref() {
             Some((at, snap)) if at.elapsed() < FRESH_FOR => Ok(snap.clone()),
             Some((_, snap)) => {

@@ -26,6 +26,7 @@ pub fn validate_new_password(password: &str) -> Result<(), String> {
 /// Hashes a password (argon2id, default parameters).
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
+    foothold_store::release_held_connection().await;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -48,6 +49,8 @@ pub async fn verify_password(password: &str, stored: Option<String>) -> bool {
     let password = password.to_owned();
     let real = stored.is_some();
     let hash = stored.unwrap_or_else(|| DUMMY.clone());
+    // Tens of milliseconds of hashing: no database connection held meanwhile.
+    foothold_store::release_held_connection().await;
     tokio::task::spawn_blocking(move || {
         let ok = PasswordHash::new(&hash)
             .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

@@ -44,6 +44,8 @@ impl EngineCache {
         if let Some(engine) = self.cached(&print) {
             return Ok(engine);
         }
+        // Requests waiting for the build hold no database connection.
+        foothold_store::release_held_connection().await;
         let _building = self.building.lock().await;
         if let Some(engine) = self.cached(&print) {
             return Ok(engine);

@@ -211,3 +211,19 @@ async fn no_api_route_returns_a_pulse_answer_to_anyone_but_its_author() {
     zip.by_name("foothold-export/pulses.json").expect("pulses.json").read_to_string(&mut pulses).expect("read");
     assert_eq!(pulses.trim(), "[]", "Lee's archive holds only Lee's own answers");
 }
+
+/// The first request builds the figures while the others wait for them, and
+/// every request holds one of the server's five database connections from its
+/// session lookup on: waiting ones must not hold theirs, or the build, which
+/// needs connections of its own, waits for them until the pool times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_first_requests_at_once_all_get_the_figures() {
+    let app = TestApp::spawn().await;
+    let o = org(&app, 5).await;
+    let browser = app.browser_for(o.lee_id).await;
+    let pages = futures_util::future::join_all((0..24).map(|_| browser.get("/insight"))).await;
+    for page in pages {
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("<td>75</td>"), "Lee's figures: {}", page.body);
+    }
+}
