@@ -657,22 +657,45 @@ fn blob(rx: f64, ry: f64, variant: usize) -> String {
     let mid = |a: (f64, f64), b: (f64, f64)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
     let n = points.len();
     let start = mid(points[n - 1], points[0]);
-    let mut d = format!("M{} {}", num(start.0), num(start.1));
+    let mut d = String::with_capacity(200);
+    d.push('M');
+    put_num(&mut d, start.0);
+    d.push(' ');
+    put_num(&mut d, start.1);
     for i in 0..n {
         let (p, next) = (points[i], mid(points[i], points[(i + 1) % n]));
-        w!(d, " Q{} {} {} {}", num(p.0), num(p.1), num(next.0), num(next.1));
+        for (j, v) in [p.0, p.1, next.0, next.1].into_iter().enumerate() {
+            d.push_str(if j == 0 { " Q" } else { " " });
+            put_num(&mut d, v);
+        }
     }
     d.push_str(" Z");
     d
 }
 
 /// A coordinate to one decimal, without a trailing `.0` or a negative zero.
+#[cfg(test)]
 fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0 + 0.0;
-    let s = format!("{r:.1}");
-    match s.strip_suffix(".0") {
-        Some(whole) => whole.to_owned(),
-        None => s,
+    let mut s = String::new();
+    put_num(&mut s, v);
+    s
+}
+
+/// Writes a coordinate to one decimal, without a trailing `.0` or a negative
+/// zero, into `out`, in whole tenths: formatting a float to a
+/// fixed precision was a tenth of the plan page's CPU time under load.
+fn put_num(out: &mut String, v: f64) {
+    // Rounds half away from zero, as `{:.1}` of the rounded value did; the
+    // cast saturates, and the wall's coordinates are small finite numbers.
+    let tenths = (v * 10.0).round() as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    w!(out, "{}", t / 10);
+    if !t.is_multiple_of(10) {
+        out.push('.');
+        out.push(char::from(b'0' + (t % 10) as u8));
     }
 }
 
@@ -1205,6 +1228,21 @@ mod tests {
         assert_eq!(num(12.0), "12");
         assert_eq!(num(-3.25), "-3.3");
         assert!(blob(30.0, 20.0, 5).starts_with('M') && blob(30.0, 20.0, 5).ends_with('Z'));
+        assert_eq!(blob(30.0, 20.0, 0).split(' ').filter(|p| p.starts_with('Q')).count(), 8, "eight curves");
+        assert_eq!(num(0.05), "0.1");
+        assert_eq!(num(-0.05), "-0.1");
+        assert_eq!(num(-12.0), "-12");
+    }
+
+    proptest! {
+        /// Whole tenths write what formatting the rounded float did.
+        #[test]
+        fn coordinates_match_float_formatting(v in -100_000.0f64..100_000.0) {
+            let r = (v * 10.0).round() / 10.0 + 0.0;
+            let s = format!("{r:.1}");
+            let expected = s.strip_suffix(".0").map_or(s.clone(), str::to_owned);
+            prop_assert_eq!(num(v), expected);
+        }
     }
 
     fn text() -> impl Strategy<Value = String> {
