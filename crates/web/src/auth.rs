@@ -240,6 +240,9 @@ async fn identified(state: AppState, req: Request, next: Next) -> Response {
 async fn checked(state: AppState, identity: Option<Identity>, path: String, req: Request, next: Next) -> Response {
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        // The body is still on the wire: a slow or stalled client must not
+        // keep the connection the session lookup took from everyone else.
+        foothold_store::release_held_connection().await;
         if !same_origin(req.headers(), state.config()) {
             log_refusal("csrf_refused", 403, "cross-site request");
             return fail(&path, AppError::Csrf);

@@ -119,6 +119,8 @@ impl InsightCache {
 
     /// Forgets the snapshot (after an admin changes N): the next request rebuilds it.
     pub async fn invalidate(&self) {
+        // A first build may hold the lock and need a connection.
+        foothold_store::release_held_connection().await;
         *self.0.current.lock().await = None;
     }
 }

@@ -499,3 +499,36 @@ async fn a_patch_refused_for_one_field_changes_no_other() {
         assert_eq!(before.diff(&w.fingerprint().await), None, "{json}");
     }
 }
+
+/// Clients that send a body slowly, or stop half way, hold no database
+/// connection while the server waits for the rest: more of them than the
+/// server's pool has connections (five in these tests) leave every other
+/// request served at once. Each sends a session cookie, so the server looks
+/// the session up (and takes a connection) before it reads the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_bodies_hold_no_database_connection() {
+    let app = crate::harness::TestApp::spawn().await;
+    let (admin, _) = app.admin_api().await;
+    let browser = app.browser_for(admin.id).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stalled = Vec::new();
+    for (i, path) in ["/sign-in", "/sign-in", "/sign-in", "/people/new", "/people/new", "/sign-in", "/sign-in"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncookie: foothold_session=stalled{i}\r\n\
+             content-type: application/x-www-form-urlencoded\r\ncontent-length: 1000\r\n\r\nemail="
+        );
+        stream.write_all(head.as_bytes()).await.expect("write the head and a few bytes");
+        stalled.push(stream);
+    }
+    // Let the server look every session up and start waiting for the bodies.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let page = tokio::time::timeout(Duration::from_secs(5), browser.get("/people"))
+        .await
+        .expect("served while seven bodies are still on their way");
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    drop(stalled);
+}
