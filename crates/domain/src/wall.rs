@@ -658,16 +658,18 @@ fn blob(rx: f64, ry: f64, variant: usize) -> String {
     let n = points.len();
     let start = mid(points[n - 1], points[0]);
     let mut d = String::with_capacity(200);
+    let point = |d: &mut String, (x, y): (f64, f64)| {
+        put_num(d, x);
+        d.push(' ');
+        put_num(d, y);
+    };
     d.push('M');
-    put_num(&mut d, start.0);
-    d.push(' ');
-    put_num(&mut d, start.1);
+    point(&mut d, start);
     for i in 0..n {
-        let (p, next) = (points[i], mid(points[i], points[(i + 1) % n]));
-        for (j, v) in [p.0, p.1, next.0, next.1].into_iter().enumerate() {
-            d.push_str(if j == 0 { " Q" } else { " " });
-            put_num(&mut d, v);
-        }
+        d.push_str(" Q");
+        point(&mut d, points[i]);
+        d.push(' ');
+        point(&mut d, mid(points[i], points[(i + 1) % n]));
     }
     d.push_str(" Z");
     d

@@ -12,11 +12,11 @@
 //! The held connection never carries a transaction, so every statement still
 //! commits on its own and sees every write committed before it, as with the
 //! pool. A transaction or a stream takes its own connection after the held
-//! one has gone back ([`Db::let_go`]): a request never holds two at once
-//! through this module, so requests waiting for a connection cannot all hold
-//! one and wait for a second. For the same reason a request gives its
-//! connection back ([`release_held_connection`]) before it waits for another
-//! request that may need one: the first build of a cache, say.
+//! one has gone back ([`release_held_connection`]): a request never holds two
+//! at once through this module, so requests waiting for a connection cannot
+//! all hold one and wait for a second. For the same reason a request gives
+//! its connection back before it waits for another request that may need
+//! one (the first build of a cache, say) or for a client's body.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -80,16 +80,6 @@ pub async fn release_held_connection() {
 impl Db {
     pub(crate) fn new(pool: DatabaseConnection) -> Self {
         Db { pool, id: NEXT_POOL.fetch_add(1, Ordering::Relaxed) }
-    }
-
-    /// Gives the held connection back to the pool.
-    pub(crate) async fn let_go(&self) {
-        if let Ok(held) = HELD.try_with(Arc::clone) {
-            let mut slot = held.lock().await;
-            if slot.as_ref().is_some_and(|(owner, _)| *owner == self.id) {
-                *slot = None;
-            }
-        }
     }
 
     /// The request's slot, when the caller runs inside [`Store::holding`]

@@ -222,7 +222,7 @@ impl Store {
         use futures_util::TryStreamExt;
         use sea_orm::StreamTrait;
         // A stream keeps its connection until it ends: not the held one.
-        self.db.let_go().await;
+        held::release_held_connection().await;
         let mut rows = self.db.pool.stream_raw(stmt).await?;
         while let Some(r) = rows.try_next().await? {
             f(&r)?;
@@ -270,7 +270,7 @@ impl Store {
             Engine::Sqlite => Some(SqliteTransactionMode::Immediate),
             Engine::Postgres => None,
         };
-        self.db.let_go().await;
+        held::release_held_connection().await;
         self.db
             .pool
             .begin_with_options(TransactionOptions { sqlite_transaction_mode: mode, ..Default::default() })
