@@ -5,7 +5,7 @@
 //! and back. With a connection taken from the pool per statement, half the
 //! round trips of a page were those pings: the preparation page made 16 for
 //! its 8 reads, and kernel context switches took ~45% of the server's CPU.
-//! Inside [`Store::holding`], statements share one connection taken at the
+//! Inside [`with_held_connection`], statements share one connection taken at the
 //! first of them and given back when the request ends: 9 round trips for the
 //! same page.
 //!
@@ -30,8 +30,6 @@ use sea_orm::{
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::Store;
-
 /// The request's connection, tagged with the pool it came from; empty until
 /// the request's first statement.
 type Slot = Option<(u64, Conn)>;
@@ -50,7 +48,7 @@ enum Conn {
 /// two databases (tests do) never sends one's statements to the other.
 static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
 
-/// The database a store talks to: its pool, or within [`Store::holding`] the
+/// The database a store talks to: its pool, or within [`with_held_connection`] the
 /// connection held for the request.
 #[derive(Clone, Debug)]
 pub(crate) struct Db {
@@ -58,14 +56,11 @@ pub(crate) struct Db {
     id: u64,
 }
 
-impl Store {
-    /// Runs `work` with one connection of this store's pool held for all of
-    /// its statements (see the module's documentation); the connection goes
-    /// back to the pool when `work` completes. Tasks `work` spawns use the
-    /// pool as usual.
-    pub async fn holding<F: Future>(&self, work: F) -> F::Output {
-        HELD.scope(Arc::default(), work).await
-    }
+/// Runs `work` with one pooled connection held for all of its statements
+/// (see the module's documentation); the connection goes back to its pool
+/// when `work` completes. Tasks `work` spawns use the pool as usual.
+pub async fn with_held_connection<F: Future>(work: F) -> F::Output {
+    HELD.scope(Arc::default(), work).await
 }
 
 /// Gives back the connection the current request holds, so that slow work
@@ -82,7 +77,7 @@ impl Db {
         Db { pool, id: NEXT_POOL.fetch_add(1, Ordering::Relaxed) }
     }
 
-    /// The request's slot, when the caller runs inside [`Store::holding`]
+    /// The request's slot, when the caller runs inside [`with_held_connection`]
     /// and the slot is empty or holds a connection of this pool.
     async fn slot(&self) -> Option<OwnedMutexGuard<Slot>> {
         let guard = HELD.try_with(Arc::clone).ok()?.lock_owned().await;
@@ -96,23 +91,29 @@ impl Db {
     async fn conn<'g>(&self, slot: &'g mut OwnedMutexGuard<Slot>) -> Result<&'g mut Conn, DbErr> {
         let held = match slot.take() {
             Some(held) => held,
-            None => {
-                let conn = match self.pool.get_database_backend() {
-                    DatabaseBackend::Postgres => {
-                        Conn::Postgres(self.pool.get_postgres_connection_pool().acquire().await.map_err(acquire_err)?)
-                    }
-                    _ => Conn::Sqlite(self.pool.get_sqlite_connection_pool().acquire().await.map_err(acquire_err)?),
-                };
-                (self.id, conn)
-            }
+            None => (self.id, self.acquire().await?),
         };
         Ok(&mut slot.insert(held).1)
     }
+
+    async fn acquire(&self) -> Result<Conn, DbErr> {
+        Ok(match self.pool.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                Conn::Postgres(self.pool.get_postgres_connection_pool().acquire().await.map_err(acquire_err)?)
+            }
+            _ => Conn::Sqlite(self.pool.get_sqlite_connection_pool().acquire().await.map_err(acquire_err)?),
+        })
+    }
 }
 
-/// A statement's values, bound as SeaORM binds them on the pool.
-fn values(stmt: &Statement) -> SqlxValues {
-    SqlxValues(stmt.values.clone().unwrap_or(sea_orm::Values(Vec::new())))
+/// A statement bound as SeaORM binds it on the pool, without copying its
+/// values (the statement is ours to consume).
+fn query<DB: sqlx::Database>(stmt: Statement) -> sqlx::query::Query<'static, DB, SqlxValues>
+where
+    SqlxValues: sqlx::IntoArguments<DB>,
+{
+    let values = SqlxValues(stmt.values.unwrap_or(sea_orm::Values(Vec::new())));
+    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql), values)
 }
 
 // The error variants SeaORM gives for the same failures on the pool, so that
@@ -155,11 +156,7 @@ impl ConnectionTrait for Db {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         on_held!(self, self.pool.execute_raw(stmt).await, |c| {
-            sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), values(&stmt))
-                .execute(&mut **c)
-                .await
-                .map(ExecResult::from)
-                .map_err(exec_err)
+            query(stmt).execute(&mut **c).await.map(ExecResult::from).map_err(exec_err)
         })
     }
 
@@ -171,17 +168,13 @@ impl ConnectionTrait for Db {
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         on_held!(self, self.pool.query_one_raw(stmt).await, |c| {
-            sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), values(&stmt))
-                .fetch_optional(&mut **c)
-                .await
-                .map(|row| row.map(QueryResult::from))
-                .map_err(query_err)
+            query(stmt).fetch_optional(&mut **c).await.map(|row| row.map(QueryResult::from)).map_err(query_err)
         })
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         on_held!(self, self.pool.query_all_raw(stmt).await, |c| {
-            sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), values(&stmt))
+            query(stmt)
                 .fetch_all(&mut **c)
                 .await
                 .map(|rows| rows.into_iter().map(QueryResult::from).collect())

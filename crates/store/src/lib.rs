@@ -36,7 +36,7 @@ pub use conversations::{
 };
 pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
 pub use feeds::{CalendarFeed, PlanCheckin};
-pub use held::release_held_connection;
+pub use held::{release_held_connection, with_held_connection};
 pub use insight::{OrgPerson, PlanSpan};
 pub use outbox::{NewMail, OpenCheckin, OutboxMail, OutboxStats, Recipient, UpcomingConversation};
 pub use people::{ImportFailure, ImportOutcome, NewPerson, Person, PersonChanges};

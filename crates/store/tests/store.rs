@@ -156,23 +156,23 @@ async fn one_connection_per_request(url: &DatabaseUrl) {
     store.migrate().await.expect("migrate");
     let ann = add(&store, "ann@example.org", "Ann", None).await;
     let other = store.clone();
-    store
-        .holding(async {
-            assert_eq!(store.person(ann.id).await.expect("read").map(|p| p.name), Some("Ann".to_owned()));
-            // Outside the request (a spawned task): the pool's one connection is held.
-            let waiting = tokio::spawn(async move { other.put_setting("seen", "yes").await });
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            assert!(!waiting.is_finished(), "the request holds the pool's only connection");
-            // Transactions and streams take the connection over instead of a second one.
-            let bo = soon("a write transaction", add(&store, "bo@example.org", "Bo", Some(ann.id))).await;
-            assert!(soon("a stream", store.pulse_rows()).await.expect("stream").is_empty());
-            assert_eq!(store.person(bo.id).await.expect("read").map(|p| p.manager_id), Some(Some(ann.id)));
-            // Given back, the other task gets it; its write is seen at once.
-            foothold_store::release_held_connection().await;
-            soon("the other task", waiting).await.expect("task").expect("write");
-            assert_eq!(store.setting("seen").await.expect("read").as_deref(), Some("yes"));
-        })
-        .await;
+    foothold_store::with_held_connection(async {
+        assert_eq!(store.person(ann.id).await.expect("read").map(|p| p.name), Some("Ann".to_owned()));
+        // Outside the request (a spawned task): the pool's one connection is held.
+        let waiting = tokio::spawn(async move { other.put_setting("seen", "yes").await });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!waiting.is_finished(), "the request holds the pool's only connection");
+        // Transactions and streams take the connection over instead of a second one.
+        let bo = soon("a write transaction", add(&store, "bo@example.org", "Bo", Some(ann.id))).await;
+        assert!(soon("a stream", store.pulse_rows()).await.expect("stream").is_empty());
+        assert_eq!(store.person(bo.id).await.expect("read").map(|p| p.manager_id), Some(Some(ann.id)));
+        // Given back (the transaction already let it go once), the other
+        // task finishes, and its write is seen at once.
+        foothold_store::release_held_connection().await;
+        soon("the other task", waiting).await.expect("task").expect("write");
+        assert_eq!(store.setting("seen").await.expect("read").as_deref(), Some("yes"));
+    })
+    .await;
     // And back in the pool when the request ends.
     soon("a read after the request", store.count_people()).await.expect("count");
 }
@@ -201,7 +201,7 @@ async fn a_held_connection_serves_only_its_own_database() {
     add(&a, "one@example.org", "One", None).await;
     add(&a, "two@example.org", "Two", None).await;
     add(&b, "three@example.org", "Three", None).await;
-    a.holding(async {
+    foothold_store::with_held_connection(async {
         assert_eq!(a.count_people().await.expect("a"), 2);
         assert_eq!(b.count_people().await.expect("b"), 1);
         assert_eq!(a.count_people().await.expect("a again"), 2);

@@ -214,10 +214,9 @@ pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str
 /// Middleware: resolves the caller once per request and enforces CSRF rules.
 ///
 /// The whole request, from the session lookup on, runs its statements on one
-/// database connection ([`foothold_store::Store::holding`]).
+/// database connection ([`foothold_store::with_held_connection`]).
 pub async fn resolve_identity(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let store = state.store().clone();
-    store.holding(identified(state, req, next)).await
+    foothold_store::with_held_connection(identified(state, req, next)).await
 }
 
 async fn identified(state: AppState, req: Request, next: Next) -> Response {

@@ -26,6 +26,7 @@ pub fn validate_new_password(password: &str) -> Result<(), String> {
 /// Hashes a password (argon2id, default parameters).
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
+    // Tens of milliseconds of hashing: no database connection held meanwhile.
     foothold_store::release_held_connection().await;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
