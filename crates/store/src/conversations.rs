@@ -124,6 +124,17 @@ pub struct Answer {
     pub updated_at: Timestamp,
 }
 
+/// Which answers a read of a conversation's questions brings along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Drafts included: only for the report's own views.
+    All,
+    /// Shared answers only: for anyone else who may read them.
+    Shared,
+    /// None: for a viewer who may read no answer.
+    None,
+}
+
 /// Which notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteKind {
@@ -611,21 +622,55 @@ impl Store {
         Ok(out)
     }
 
+    /// The questions asked in a conversation, in order, each with its answer,
+    /// in one read (every page that shows a conversation needs both).
+    /// `Answers::Shared` joins shared answers only, so drafts never leave the
+    /// database on such a request; `Answers::None` reads no answer at all.
+    pub async fn asked_with_answers(
+        &self,
+        conversation_id: i64,
+        answers: Answers,
+    ) -> Result<Vec<(AskedQuestion, Option<Answer>)>> {
+        let join = match answers {
+            Answers::All => "a.question_id = q.id AND a.conversation_id = q.conversation_id",
+            Answers::Shared => {
+                "a.question_id = q.id AND a.conversation_id = q.conversation_id AND a.shared_at IS NOT NULL"
+            }
+            // Keeps one statement shape; no row matches.
+            Answers::None => "1 = 0",
+        };
+        let query = format!(
+            "SELECT q.id AS q_id, q.conversation_id AS q_conversation_id, q.position AS q_position, \
+             q.category AS q_category, q.text AS q_text, a.id AS a_id, a.conversation_id AS a_conversation_id, \
+             a.question_id AS a_question_id, a.text AS a_text, a.version AS a_version, a.shared_at AS a_shared_at, \
+             a.updated_at AS a_updated_at \
+             FROM conversation_questions q LEFT JOIN answers a ON {join} \
+             WHERE q.conversation_id = $1 ORDER BY q.position, q.id"
+        );
+        let backend = self.backend();
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql(backend, &query), [conversation_id.into()]))
+            .await?;
+        use sea_orm::FromQueryResult;
+        rows.iter()
+            .map(|r| {
+                let q = conversation_question::Model::from_query_result(r, "q_")?;
+                let asked =
+                    AskedQuestion { id: q.id, position: q.position, question: question_of(&q.category, q.text) };
+                let answer = match r.try_get::<Option<i64>>("", "a_id")? {
+                    Some(_) => Some(to_answer(answer::Model::from_query_result(r, "a_")?)),
+                    None => None,
+                };
+                Ok((asked, answer))
+            })
+            .collect()
+    }
+
     /// Every answer, drafts included: only for the report's own views.
     pub async fn answers_of_report(&self, conversation_id: i64) -> Result<Vec<Answer>> {
         let rows =
             answer::Entity::find().filter(answer::Column::ConversationId.eq(conversation_id)).all(&self.db).await?;
-        Ok(rows.into_iter().map(to_answer).collect())
-    }
-
-    /// Shared answers only: what anyone but the report may be shown. Drafts
-    /// never leave the database on such a request.
-    pub async fn shared_answers(&self, conversation_id: i64) -> Result<Vec<Answer>> {
-        let rows = answer::Entity::find()
-            .filter(answer::Column::ConversationId.eq(conversation_id))
-            .filter(answer::Column::SharedAt.is_not_null())
-            .all(&self.db)
-            .await?;
         Ok(rows.into_iter().map(to_answer).collect())
     }
 

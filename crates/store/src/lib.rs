@@ -31,8 +31,8 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use backup::{Integrity, check_sqlite_file, restore_sqlite_file, schema_version};
 pub use bulk::{ConversationSeed, HistorySeed, PlanSeed, PulseSeed, RatingSeed};
 pub use conversations::{
-    Answer, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note, NoteKind,
-    QuestionSet, Saved, SetScope,
+    Answer, Answers, AskedQuestion, BUILTIN_SET_NAME, Conversation, ConversationChanges, NewConversation, Note,
+    NoteKind, QuestionSet, Saved, SetScope,
 };
 pub use engagement::{PerformanceView, Pulse, PulseRound, PulseRow, RoundGroup};
 pub use feeds::{CalendarFeed, PlanCheckin};

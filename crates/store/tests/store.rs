@@ -139,6 +139,96 @@ async fn postgres_manager_and_reports_in_one_read() {
     }
 }
 
+/// A conversation's questions come with their answers in one read, and a
+/// read of shared answers never carries a draft, not even of another
+/// conversation that asked the same question text.
+async fn questions_with_their_answers(store: &Store) {
+    use foothold_domain::conversation::{Category, Question, Window};
+    use foothold_store::{Answers, NewConversation, Saved};
+    let leader = add(store, "lee@example.org", "Lee", None).await;
+    let report = add(store, "ria@example.org", "Ria", Some(leader.id)).await;
+    let ask = |text: &str, category| Question { category, text: text.to_owned() };
+    let new = NewConversation {
+        report_id: report.id,
+        leader_id: leader.id,
+        scheduled_at: chrono::Utc::now(),
+        time_zone: "UTC".into(),
+        duration_minutes: 60,
+        window: Window::default(),
+        note: String::new(),
+        set_name: "Test".into(),
+        questions: vec![
+            ask("What went well?", Category::Past),
+            ask("What fills your week?", Category::Present),
+            ask("Where next?", Category::Future),
+        ],
+    };
+    let c = store.create_conversation(&new).await.expect("conversation");
+    let other = store.create_conversation(&new).await.expect("a second conversation");
+    let asked = store.asked_questions(c.id).await.expect("questions");
+    let (past, present) = (asked[0].id, asked[1].id);
+    let save = |conv: i64, q: i64, text: &'static str| async move {
+        match store.save_answer(conv, q, text, 0).await.expect("save") {
+            Saved::Stored { .. } => {}
+            Saved::Conflict { .. } => panic!("first save of {text} conflicted"),
+        }
+    };
+    save(c.id, past, "Shipped the audit.").await;
+    save(c.id, present, "A draft nobody sees.").await;
+    store.set_shared(c.id, Some(past), true).await.expect("share");
+    let theirs = store.asked_questions(other.id).await.expect("questions")[0].id;
+    save(other.id, theirs, "Another conversation's draft.").await;
+
+    let texts = |rows: Vec<(foothold_store::AskedQuestion, Option<foothold_store::Answer>)>| {
+        rows.into_iter()
+            .map(|(q, a)| (q.question.text, a.map(|a| (a.text, a.shared_at.is_some(), a.version))))
+            .collect::<Vec<_>>()
+    };
+    let all = texts(store.asked_with_answers(c.id, Answers::All).await.expect("all"));
+    assert_eq!(
+        all,
+        [
+            ("What went well?".to_owned(), Some(("Shipped the audit.".to_owned(), true, 1))),
+            ("What fills your week?".to_owned(), Some(("A draft nobody sees.".to_owned(), false, 1))),
+            ("Where next?".to_owned(), None),
+        ]
+    );
+    let shared = texts(store.asked_with_answers(c.id, Answers::Shared).await.expect("shared"));
+    assert_eq!(
+        shared,
+        [
+            ("What went well?".to_owned(), Some(("Shipped the audit.".to_owned(), true, 1))),
+            ("What fills your week?".to_owned(), None),
+            ("Where next?".to_owned(), None),
+        ]
+    );
+    let none = texts(store.asked_with_answers(c.id, Answers::None).await.expect("none"));
+    assert_eq!(
+        none.iter().map(|(q, a)| (q.as_str(), a.is_none())).collect::<Vec<_>>(),
+        [("What went well?", true), ("What fills your week?", true), ("Where next?", true)]
+    );
+    let theirs = texts(store.asked_with_answers(other.id, Answers::All).await.expect("other"));
+    assert_eq!(theirs[0].1, Some(("Another conversation's draft.".to_owned(), false, 1)));
+    assert!(theirs[1..].iter().all(|(_, a)| a.is_none()), "only the other conversation's own answer");
+}
+
+#[tokio::test]
+async fn sqlite_questions_with_their_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("q.db")), 2).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    questions_with_their_answers(&store).await;
+}
+
+#[tokio::test]
+async fn postgres_questions_with_their_answers() {
+    if let Some(url) = fresh_postgres().await {
+        let store = Store::connect(&url, 2).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        questions_with_their_answers(&store).await;
+    }
+}
+
 /// Runs `f` and fails the test if it takes longer than a pool's wait would
 /// need: a request that waited for a second connection would hang here.
 async fn soon<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {

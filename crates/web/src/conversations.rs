@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use foothold_domain::conversation::{self, State, Window};
 use foothold_domain::policy::{self, ConversationAction, Part};
-use foothold_store::{Conversation, ConversationChanges, NewConversation, NoteKind, Person, Saved, SetScope, Store};
+use foothold_store::{
+    Answers, Conversation, ConversationChanges, NewConversation, NoteKind, Person, Saved, SetScope, Store,
+};
 
 use crate::audit::{self, Act, Subject};
 use crate::auth::Identity;
@@ -408,19 +410,17 @@ pub async fn answers_shown_to(
 /// The questions of a conversation rendered with its window, with the
 /// answers the viewer may see (drafts only for the report).
 pub async fn questions_and_answers(store: &Store, c: &Conversation, part: Part) -> Result<Vec<AskedRow>, AppError> {
-    let asked = store.asked_questions(c.id).await?;
     let answers = match part {
-        Part::Report => store.answers_of_report(c.id).await?,
-        _ if policy::decide_conversation(part, ConversationAction::ReadShared).is_ok() => {
-            store.shared_answers(c.id).await?
-        }
-        _ => Vec::new(),
+        Part::Report => Answers::All,
+        _ if policy::decide_conversation(part, ConversationAction::ReadShared).is_ok() => Answers::Shared,
+        _ => Answers::None,
     };
-    Ok(asked
+    Ok(store
+        .asked_with_answers(c.id, answers)
+        .await?
         .into_iter()
-        .map(|q| {
+        .map(|(q, a)| {
             let rendered = q.question.render(c.window);
-            let a = answers.iter().find(|a| a.question_id == q.id).cloned();
             (q, rendered, a)
         })
         .collect())

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use foothold_store::{NoteKind, Person, Store};
+use foothold_store::{Answers, NoteKind, Person, Store};
 use serde_json::{Value, json};
 
 use crate::error::AppError;
@@ -30,13 +30,12 @@ pub async fn files(store: &Store, me: &Person) -> Result<Vec<(String, Vec<u8>)>,
     // Conversations in which the person reflected: every answer, drafts included, and the shared notes.
     let mut reflections = Vec::new();
     for c in store.conversations_of_report(me.id).await? {
-        let answers = store.answers_of_report(c.id).await?;
         let questions: Vec<Value> = store
-            .asked_questions(c.id)
+            .asked_with_answers(c.id, Answers::All)
             .await?
             .into_iter()
-            .map(|q| {
-                let a = answers.iter().find(|a| a.question_id == q.id);
+            .map(|(q, a)| {
+                let a = a.as_ref();
                 json!({"category": q.question.category.as_str(), "question": q.question.text,
                        "answer": a.map(|a| a.text.clone()),
                        "shared_at": a.and_then(|a| a.shared_at), "updated_at": a.map(|a| a.updated_at)})

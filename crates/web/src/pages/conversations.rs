@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::conversation::{Category, State as CState};
 use foothold_domain::policy::{ConversationAction, Part, decide_conversation};
-use foothold_store::{Conversation, NoteKind, Saved};
+use foothold_store::{Answers, Conversation, NoteKind, Saved};
 use serde::Deserialize;
 
 use super::{Chrome, render_with};
@@ -759,14 +759,12 @@ pub async fn save_answers(
     let mut typed = HashMap::new();
     let mut errors = Vec::new();
     let mut conflicts = 0;
-    let stored: HashMap<i64, foothold_store::Answer> =
-        state.store().answers_of_report(id).await?.into_iter().map(|a| (a.question_id, a)).collect();
-    for q in state.store().asked_questions(id).await? {
+    for (q, stored) in state.store().asked_with_answers(id, Answers::All).await? {
         let Some(text) = form.get(format!("answer-{}", q.id).as_str()) else { continue };
         // Browsers send CRLF line breaks; store what the person typed with LF, as the API does.
         let text = text.replace("\r\n", "\n");
         let version = form.get(format!("version-{}", q.id).as_str()).and_then(|v| v.parse().ok()).unwrap_or(0);
-        let unchanged = stored.get(&q.id).map(|a| a.text.as_str()).unwrap_or("") == text;
+        let unchanged = stored.as_ref().map(|a| a.text.as_str()).unwrap_or("") == text;
         if unchanged {
             continue;
         }
