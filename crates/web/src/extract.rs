@@ -36,25 +36,42 @@ fn cut_off() -> AppError {
     )
 }
 
-/// Maps an error of reading a body under a limit: over the limit is 413,
-/// anything else (a body cut off before its declared length) is 400.
-pub fn body_error(e: axum::Error) -> AppError {
-    let inner = e.into_inner();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return too_large();
-        }
-        source = err.source();
+/// The answer to a body that stopped arriving for longer than the read timeout.
+fn stalled() -> AppError {
+    rejected(
+        StatusCode::REQUEST_TIMEOUT,
+        "The request body stopped arriving before its end, so the server stopped waiting for it. Send it again.".into(),
+    )
+}
+
+/// Whether `err`, or any error it wraps, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(err), |e| e.source()).any(|e| e.is::<E>())
+}
+
+/// What went wrong reading a body, told by the error and every error it
+/// wraps: over the limit is 413, stalled past the read timeout 408, anything
+/// else (a body cut off before its declared length) 400.
+fn body_failure(err: &(dyn std::error::Error + 'static)) -> AppError {
+    if caused_by::<http_body_util::LengthLimitError>(err) {
+        too_large()
+    } else if caused_by::<tower_http::timeout::TimeoutError>(err) {
+        stalled()
+    } else {
+        cut_off()
     }
-    cut_off()
+}
+
+/// Maps an error of reading a body under a limit (see [`body_failure`]).
+pub fn body_error(e: axum::Error) -> AppError {
+    body_failure(e.into_inner().as_ref())
 }
 
 /// Reads the whole body under the route's limit.
 async fn bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
     Bytes::from_request(req, state).await.map_err(|e| match e {
         BytesRejection::FailedToBufferBody(f) if f.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        _ => cut_off(),
+        other => body_failure(&other),
     })
 }
 
@@ -174,6 +191,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 /// Maps an error of reading an upload: over the limit is 413, a broken or
 /// incomplete upload 400, both with words a person can act on.
 pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if caused_by::<tower_http::timeout::TimeoutError>(&e) {
+        return stalled();
+    }
     match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         status => rejected(

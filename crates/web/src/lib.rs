@@ -33,6 +33,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use foothold_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
@@ -60,7 +61,14 @@ pub struct WebConfig {
     /// Whether this Foothold sends email (an SMTP server is configured), so
     /// pages can say whether reminders arrive by mail or only in the app.
     pub email_delivery: bool,
+    /// Longest a client may take to send a request's head, and to send each
+    /// next part of its body: a client that stalls is cut off (its body with
+    /// 408) instead of holding a connection and a task for ever.
+    pub read_timeout: Duration,
 }
+
+/// How long a client may stall while sending a request, unless configured.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl WebConfig {
     /// Defaults for a base URL.
@@ -70,6 +78,7 @@ impl WebConfig {
             trusted_proxies: Vec::new(),
             session_ttl: Duration::from_secs(12 * 3600),
             email_delivery: false,
+            read_timeout: READ_TIMEOUT,
         }
     }
 
@@ -139,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_identity))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(state.config().read_timeout))
         .layer(axum::middleware::from_fn(guard::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
@@ -152,11 +162,55 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.
+///
+/// The accept loop is axum's `serve` with hyper's timer set, which axum's
+/// does not set: without it hyper never enforces its header read timeout,
+/// and a client sending its request head a byte at a time keeps the
+/// connection for as long as it likes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(state.config().read_timeout);
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // A connection reset before it was accepted concerns only itself.
+                Err(e) if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset
+                ) => continue,
+                Err(e) => {
+                    // Out of file descriptors, say: wait for some to close, as axum does.
+                    tracing::error!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            app.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

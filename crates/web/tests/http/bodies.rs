@@ -532,3 +532,124 @@ async fn stalled_bodies_hold_no_database_connection() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     drop(stalled);
 }
+
+/// Writes `sent` on a new connection and never sends the rest; returns the
+/// status the server answered with (0 for a connection closed without an
+/// answer) and how long it waited before answering or closing.
+async fn stall(addr: &str, sent: &[u8]) -> (u16, Duration) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(sent).await.expect("write what is sent");
+    let start = std::time::Instant::now();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+        .await
+        .expect("the server gave up on the stalled request within 10 s")
+        .ok();
+    let status = String::from_utf8_lossy(&raw).split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, start.elapsed())
+}
+
+/// A client that stops sending in the middle of a body gets 408 once the read
+/// timeout has passed (a form, a JSON body, a CSV import and a multipart
+/// upload), and one that stops in the middle of its request head loses the
+/// connection: neither holds a connection and a task for ever. A client that
+/// keeps sending, even slowly, is read to its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_is_cut_off_after_the_read_timeout() {
+    const TIMEOUT: Duration = Duration::from_millis(600);
+    let app = crate::harness::TestApp::spawn_with(|c| c.read_timeout = TIMEOUT).await;
+    let admin = app.add_admin("admin@example.org", "Ada Admin").await;
+    let token = app.token_for(admin.id).await;
+    let session = app.store.create_session(admin.id, chrono::Duration::hours(1)).await.expect("session");
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let before = app.people().await;
+    let head = |method: &str, path: &str, extra: &str, ct: &str| {
+        format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\n{extra}content-type: {ct}\r\ncontent-length: 5000\r\n\r\n")
+    };
+    let session_headers =
+        format!("cookie: foothold_session={}\r\nx-csrf-token: {}\r\n", session.token, session.csrf_token);
+    let bearer = format!("authorization: Bearer {token}\r\n");
+    let cases = [
+        ("a sign-in form", head("POST", "/sign-in", "", "application/x-www-form-urlencoded") + "email=ada"),
+        ("a JSON body", head("POST", "/api/v1/people", &bearer, "application/json") + "{\"email\": \"x"),
+        ("a CSV import", head("POST", "/api/v1/people/import", &bearer, "text/csv") + "email,name\nx@"),
+        (
+            "a multipart upload",
+            head("POST", "/people/import", &session_headers, "multipart/form-data; boundary=XyZ")
+                + "--XyZ\r\ncontent-disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n\r\nemail,na",
+        ),
+    ];
+    for (what, sent) in &cases {
+        let (status, waited) = stall(&addr, sent.as_bytes()).await;
+        assert_eq!(status, 408, "{what} that stalls is answered 408");
+        assert!(
+            waited >= TIMEOUT - Duration::from_millis(100),
+            "{what}: answered after {waited:?}, before the timeout"
+        );
+    }
+    let (status, waited) = stall(&addr, format!("GET / HTTP/1.1\r\nhost: {addr}\r\ncookie: foo").as_bytes()).await;
+    assert!(status == 0 || status == 408, "a stalled head is closed (answered {status})");
+    assert!(waited >= TIMEOUT - Duration::from_millis(100), "a stalled head: closed after {waited:?}");
+    assert_eq!(app.people().await, before, "no stalled request changed anything");
+
+    // A body sent in pieces, each well within the timeout though the whole
+    // takes longer than it, is read and served.
+    let body = r#"{"email": "slow@example.org", "name": "Sam Slow"}"#;
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let start = format!(
+        "POST /api/v1/people HTTP/1.1\r\nhost: {addr}\r\n{bearer}content-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(start.as_bytes()).await.expect("head");
+    for piece in body.as_bytes().chunks(body.len() / 4 + 1) {
+        tokio::time::sleep(TIMEOUT / 3).await;
+        stream.write_all(piece).await.expect("a piece of the body");
+    }
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("answer");
+    let answer = String::from_utf8_lossy(&raw);
+    assert!(answer.starts_with("HTTP/1.1 201"), "a slow but steady body is served: {answer}");
+    assert!(app.people().await.iter().any(|p| p.email.as_str() == "slow@example.org"));
+}
+
+/// Stopping the server (SIGTERM) lets a request already on its way finish,
+/// its body arriving after the stop, takes no new connection, and ends once
+/// that request is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_finishes_when_the_server_stops() {
+    let mut app = crate::harness::TestApp::spawn().await;
+    let admin = app.add_admin("admin@example.org", "Ada Admin").await;
+    let token = app.token_for(admin.id).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let body = r#"{"email": "late@example.org", "name": "Lee Late"}"#;
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/people HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(&body.as_bytes()[..10]).await.expect("the start of the body");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.stop();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_err(), "a stopped server takes no new connection");
+    assert!(!app.stopped(), "the server waits for the request in flight");
+    stream.write_all(&body.as_bytes()[10..]).await.expect("the rest of the body");
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut raw))
+        .await
+        .expect("answered, then closed")
+        .expect("read the answer");
+    let answer = String::from_utf8_lossy(&raw);
+    assert!(answer.starts_with("HTTP/1.1 201"), "the request in flight is served: {answer}");
+    assert!(app.people().await.iter().any(|p| p.email.as_str() == "late@example.org"));
+    for _ in 0..50 {
+        if app.stopped() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not stop within 5 s of its last request");
+}

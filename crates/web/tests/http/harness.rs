@@ -72,6 +72,7 @@ pub struct TestApp {
     pub database_url: DatabaseUrl,
     raw: OnceCell<sea_orm::DatabaseConnection>,
     shutdown: Option<oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
     // Field order matters: the server stops before the database goes.
     _pg: Option<PgDatabase>,
     _dir: Option<tempfile::TempDir>,
@@ -79,9 +80,7 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.stop();
     }
 }
 
@@ -144,7 +143,7 @@ impl TestApp {
         configure(&mut config);
         let state = AppState::new(store.clone(), config);
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = rx.await;
             };
@@ -152,7 +151,20 @@ impl TestApp {
                 eprintln!("server failed: {e}");
             }
         });
-        TestApp { store, base, database_url, raw: OnceCell::new(), shutdown: Some(tx), _pg: pg, _dir: dir }
+        TestApp { store, base, database_url, raw: OnceCell::new(), shutdown: Some(tx), server, _pg: pg, _dir: dir }
+    }
+
+    /// Stops the server as SIGTERM does: no new connections, requests in flight finish.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Whether the server has stopped: [`TestApp::stop`] asked, and every
+    /// request in flight has finished.
+    pub fn stopped(&self) -> bool {
+        self.server.is_finished()
     }
 
     async fn raw(&self) -> &sea_orm::DatabaseConnection {
