@@ -18,6 +18,16 @@ use crate::{AppState, WebConfig};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "foothold_session";
 
+/// The session cookie's name over https: with the `__Host-` prefix a browser
+/// takes the cookie only from this host, over TLS and for the whole site,
+/// so neither a sibling subdomain nor a plain-http page can set or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-foothold_session";
+
+/// The session cookie's name where Foothold is reached at `config`'s base URL.
+pub fn session_cookie_name(config: &WebConfig) -> &'static str {
+    if config.is_https() { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
 /// How a request proved who it is.
 #[derive(Debug, Clone)]
 pub enum Via {
@@ -81,7 +91,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
             .await?
             .map(|person| Identity { person, via: Via::ApiToken }));
     }
-    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+    if let Some(token) = cookie(headers, session_cookie_name(state.config())) {
         return Ok(state.store().session(token).await?.map(|s| Identity {
             person: s.person,
             via: Via::Session { token: token.to_owned(), csrf: s.csrf_token },
@@ -353,15 +363,17 @@ fn client_behind(config: &WebConfig, peer: Option<SocketAddr>, forwarded: Option
 
 /// The `Set-Cookie` value that starts a session.
 pub fn session_cookie(config: &WebConfig, token: &str) -> String {
-    let secure = if config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if config.is_https() { "; Secure" } else { "" };
     let max_age = config.session_ttl.as_secs();
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    let name = session_cookie_name(config);
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` value that ends a session.
 pub fn clear_session_cookie(config: &WebConfig) -> String {
-    let secure = if config.secure_cookies() { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    let secure = if config.is_https() { "; Secure" } else { "" };
+    let name = session_cookie_name(config);
+    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 #[cfg(test)]
@@ -400,10 +412,13 @@ mod tests {
     #[test]
     fn cookies_are_locked_down() {
         let c = session_cookie(&config(), "abc");
+        assert!(c.starts_with("__Host-foothold_session=abc;"), "{c}");
         for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
             assert!(c.contains(part), "{c}");
         }
+        assert!(!c.contains("Domain"), "a __Host- cookie names no domain: {c}");
         let plain = WebConfig::new(url::Url::parse("http://127.0.0.1:8080").expect("url"));
-        assert!(!session_cookie(&plain, "abc").contains("Secure"));
+        let p = session_cookie(&plain, "abc");
+        assert!(p.starts_with("foothold_session=abc;") && !p.contains("Secure"), "{p}");
     }
 }

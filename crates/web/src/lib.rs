@@ -82,7 +82,9 @@ impl WebConfig {
         }
     }
 
-    fn secure_cookies(&self) -> bool {
+    /// Whether people reach Foothold over TLS: then cookies are `Secure` and
+    /// `__Host-`, and browsers are told to use nothing else (HSTS).
+    fn is_https(&self) -> bool {
         self.base_url.scheme() == "https"
     }
 
@@ -149,7 +151,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_identity))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(state.config().read_timeout))
-        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -120,4 +120,43 @@ async fn security_headers_on_pages_and_api() {
     assert_security_headers(&denied, "401 from the API");
     let missing = app.browser().get("/nope").await;
     assert_security_headers(&missing, "404 page");
+    assert_eq!(missing.header("strict-transport-security"), None, "no HSTS for a plain-http base URL");
+}
+
+/// Reached over https, Foothold tells browsers to keep to https (HSTS) and
+/// names its session cookie `__Host-`, which browsers accept only from this
+/// host over TLS; a cookie of the plain name is not read there.
+#[tokio::test]
+async fn https_sites_send_hsts_and_a_host_only_session_cookie() {
+    let app = TestApp::spawn_with(|c| c.base_url = url::Url::parse("https://foothold.example.org").expect("url")).await;
+    let ann = app.add_member("ann@example.org", "Ann", None).await;
+    app.set_password(ann.id).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let hsts = |res: &reqwest::Response| {
+        res.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+
+    let page = http.get(app.url("/sign-in")).send().await.expect("sign-in page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(hsts(&page).as_deref(), Some("max-age=31536000"));
+    let signed = http
+        .post(app.url("/sign-in"))
+        .form(&[("email", "ann@example.org"), ("password", crate::harness::PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(hsts(&signed).as_deref(), Some("max-age=31536000"), "on redirects too");
+    let set = signed.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
+    assert!(set.starts_with("__Host-foothold_session="), "{set}");
+    assert!(set.contains("; Secure") && set.contains("Path=/") && !set.contains("Domain"), "{set}");
+    let token = set.trim_start_matches("__Host-foothold_session=").split(';').next().expect("value").to_owned();
+
+    let with = |cookie: String| http.get(app.url("/profile")).header("cookie", cookie).send();
+    let profile = with(format!("__Host-foothold_session={token}")).await.expect("profile");
+    assert_eq!(profile.status(), StatusCode::OK, "the __Host- cookie signs in");
+    let plain = with(format!("foothold_session={token}")).await.expect("profile");
+    assert_eq!(plain.status(), StatusCode::SEE_OTHER, "the plain name is not read over https");
+    let api = http.get(app.url("/api/v1/me")).send().await.expect("api");
+    assert_eq!(hsts(&api).as_deref(), Some("max-age=31536000"), "on API answers too");
 }
