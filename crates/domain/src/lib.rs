@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod guide;
 pub mod import;
 pub mod insight;
+pub mod notice;
 pub mod person;
 pub mod plan;
 pub mod policy;

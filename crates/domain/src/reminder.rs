@@ -76,7 +76,7 @@ pub struct Mail {
 }
 
 /// Names can hold anything a person typed; a subject is one line.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 

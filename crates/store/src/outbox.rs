@@ -305,13 +305,15 @@ impl Store {
         .await
     }
 
-    /// Gives up on unsent mails to people who have since turned reminders off
-    /// or been deactivated; returns how many.
+    /// Gives up on unsent mails to people who have since been deactivated, and
+    /// on reminders to people who have since turned reminders off (security
+    /// notices go whatever that setting); returns how many.
     pub async fn withdraw_unwanted_mail(&self, at: Timestamp) -> Result<u64> {
         self.exec(
             "UPDATE outbox SET abandoned_at = $1, claimed_until = NULL WHERE sent_at IS NULL AND abandoned_at IS NULL \
-             AND person_id IN (SELECT id FROM people WHERE email_reminders = $2 OR active = $2)",
-            vec![at.into(), false.into()],
+             AND (person_id IN (SELECT id FROM people WHERE active = $2) \
+             OR (dedupe_key NOT LIKE $3 AND person_id IN (SELECT id FROM people WHERE email_reminders = $2)))",
+            vec![at.into(), false.into(), format!("{}%", foothold_domain::notice::KEY_PREFIX).into()],
         )
         .await
     }

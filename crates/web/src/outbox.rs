@@ -1,5 +1,6 @@
 //! Email reminders: the scheduler that queues them in the outbox and the
-//! worker that sends the outbox over SMTP.
+//! worker that sends the outbox over SMTP; and security notices, queued by
+//! the request that changed a way into an account ([`queue_notice`]).
 //!
 //! Every replica runs the same worker. Each tick (about a minute) it
 //! 1. gives up on mails queued more than a week ago and still unsent (a
@@ -22,8 +23,9 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use chrono_tz::Tz;
+use foothold_domain::notice::{self, Notice};
 use foothold_domain::reminder;
-use foothold_store::{NewMail, OutboxMail, Recipient, Store, StoreError, Timestamp};
+use foothold_store::{NewMail, OutboxMail, Person, Recipient, Store, StoreError, Timestamp};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
@@ -176,8 +178,7 @@ impl Mailer {
 
     /// The same Message-ID for a dedupe key on every replica and attempt.
     fn message_id(&self, dedupe_key: &str) -> String {
-        let host = self.base_url.host_str().unwrap_or("foothold.invalid");
-        format!("<{}@{host}>", &foothold_store::secret::hash_token(dedupe_key)[..32])
+        message_id(&self.base_url, dedupe_key)
     }
 
     /// Sends one mail; the error says what went wrong.
@@ -228,9 +229,48 @@ enum Failure {
 }
 
 /// A recipient as a `To` value, quoted as needed.
+/// The same Message-ID for a dedupe key on every replica and attempt.
+fn message_id(base_url: &url::Url, dedupe_key: &str) -> String {
+    let host = base_url.host_str().unwrap_or("foothold.invalid");
+    format!("<{}@{host}>", &foothold_store::secret::hash_token(dedupe_key)[..32])
+}
+
+fn mailbox(name: &str, email: &str) -> Option<String> {
+    let address = email.parse().ok()?;
+    Some(Mailbox::new(Some(name.to_owned()), address).to_string())
+}
+
 fn mailbox_of(r: &Recipient) -> Option<String> {
-    let address = r.email.parse().ok()?;
-    Some(Mailbox::new(Some(r.name.clone()), address).to_string())
+    mailbox(&r.name, &r.email)
+}
+
+/// Queues a security notice to `person` (see [`notice`]) when this Foothold
+/// sends mail; true if one was queued. `by` names who acted and `detail` is
+/// the token's label or the link's lifetime in days. The worker sends it like
+/// any mail, whatever the person's reminder setting.
+pub async fn queue_notice(
+    state: &crate::AppState,
+    person: &Person,
+    what: Notice,
+    by: &str,
+    detail: &str,
+) -> Result<bool, StoreError> {
+    let config = state.config();
+    let Some(recipient) = mailbox(&person.name, &person.email).filter(|_| config.email_delivery) else {
+        return Ok(false);
+    };
+    let at = foothold_store::now();
+    let key = notice::key(what, person.id, at);
+    let text = notice::mail(what, &person.name, by, &display_when(at, "UTC"), detail, &config.link("/profile"));
+    let mail = NewMail {
+        message_id: message_id(&config.base_url, &key),
+        dedupe_key: key,
+        person_id: Some(person.id),
+        recipient,
+        subject: text.subject,
+        body: text.body,
+    };
+    state.store().enqueue_mail(&mail, at).await
 }
 
 fn mail(mailer: &Mailer, key: String, r: &Recipient, m: reminder::Mail) -> Option<NewMail> {

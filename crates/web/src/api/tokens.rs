@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use foothold_domain::Text;
+use foothold_domain::notice::Notice;
 use foothold_domain::policy::{Action, decide};
 use foothold_store::ApiToken;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,7 @@ pub async fn create(
     let label = Text::single_line(&body.label, "label", 100, true)
         .map_err(|e| AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, format!("label: {e}")))?;
     let (t, token) = state.store().create_api_token(c.person.id, label.as_str()).await?;
+    crate::outbox::queue_notice(&state, &c.person, Notice::TokenCreated, "", label.as_str()).await?;
     Ok((StatusCode::CREATED, Json(NewTokenOut { id: t.id, label: t.label, token })))
 }
 

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use foothold_domain::notice::Notice;
 use foothold_domain::policy::{Action, decide};
 use foothold_store::Person;
 use serde::Deserialize;
@@ -138,6 +139,7 @@ pub async fn change_password(
     state.store().set_password_hash(v.person.id, &hash).await?;
     // A changed password must lock out whoever else had a session.
     state.store().delete_sessions_of(v.person.id).await?;
+    crate::outbox::queue_notice(&state, &v.person, Notice::PasswordChanged, "", "").await?;
     Ok(Redirect::to("/sign-in").into_response())
 }
 
@@ -161,6 +163,7 @@ pub async fn create_token(
         }
     };
     let (_, secret) = state.store().create_api_token(v.person.id, label.as_str()).await?;
+    crate::outbox::queue_notice(&state, &v.person, Notice::TokenCreated, "", label.as_str()).await?;
     page(&state, &v, StatusCode::OK, Shown { new_token: secret, ..Default::default() }).await
 }
 

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use foothold_domain::notice::Notice;
 use foothold_domain::{Email, PersonName, Role};
 use foothold_store::{NewPerson, Person, now};
 use serde::Deserialize;
@@ -304,7 +305,11 @@ pub async fn accept_invite(
         );
     }
     let hash = hash_password(&f.password).await?;
+    let had_password = person.has_password;
     let person = state.store().redeem_invite(&token, &hash).await?.map_err(invite_error)?;
+    if had_password {
+        crate::outbox::queue_notice(&state, &person, Notice::PasswordReset, "", "").await?;
+    }
     if let Some(Via::Session { token, .. }) = viewer.map(|v| v.via) {
         // Whoever was signed in on this browser is not the invited person.
         state.store().delete_session(&token).await?;

@@ -20,6 +20,7 @@ mod engagement;
 mod import;
 mod insight;
 mod invites;
+mod notices;
 mod openapi;
 mod ops;
 mod pages;
