@@ -23,6 +23,10 @@ pub enum Notice {
     PasswordChanged,
     /// A personal API token was made.
     TokenCreated,
+    /// The address the person signs in with, and gets mail at, was changed;
+    /// told to the old address, so that an admin cannot first move someone's
+    /// mail to an address of their own and then reset the password unseen.
+    EmailChanged,
 }
 
 impl Notice {
@@ -33,19 +37,20 @@ impl Notice {
             Notice::PasswordReset => "password-reset",
             Notice::PasswordChanged => "password-changed",
             Notice::TokenCreated => "token-created",
+            Notice::EmailChanged => "email-changed",
         }
     }
 }
 
-/// One key per event: the same change told twice (a retried request on
-/// another replica) is one mail, two changes are two.
+/// One key per event, so that two changes, even in the same second, are two
+/// mails.
 pub fn key(notice: Notice, person_id: i64, at: DateTime<Utc>) -> String {
     format!("{KEY_PREFIX}{}:person-{person_id}:{}", notice.as_str(), at.timestamp_micros())
 }
 
-/// What the notice says to `person`; `by` is who acted (for a reset link),
-/// `when` the moment as the reader should read it, `detail` the token's
-/// label or the link's lifetime in days.
+/// What the notice says to `person`; `by` is who acted (for a reset link or
+/// an address change), `when` the moment as the reader should read it,
+/// `detail` the token's label, the link's lifetime in days, or the new address.
 pub fn mail(notice: Notice, person: &str, by: &str, when: &str, detail: &str, profile_link: &str) -> Mail {
     // Names and labels people typed cannot add lines, or headers, to a mail.
     let (by, when, detail) = (one_line(by), one_line(when), one_line(detail));
@@ -77,6 +82,14 @@ pub fn mail(notice: Notice, person: &str, by: &str, when: &str, detail: &str, pr
             format!(
                 "An API token labelled \"{detail}\" was made for your Foothold account\n\
                  on {when}. It acts as you until it is revoked."
+            ),
+        ),
+        Notice::EmailChanged => (
+            "Your Foothold sign-in address was changed".to_owned(),
+            format!(
+                "{by} changed the e-mail address of your Foothold account from\n\
+                 this one to {detail} on {when}. You now sign in with that address,\n\
+                 and Foothold's mails go there."
             ),
         ),
     };
@@ -124,6 +137,10 @@ mod tests {
         let token = mail(Notice::TokenCreated, "Kim", "", "then", "laptop", link);
         assert_eq!(token.subject, "A Foothold API token \"laptop\" was made");
         assert!(token.body.contains("revoke the token on your profile"), "{}", token.body);
+        let moved = mail(Notice::EmailChanged, "Kim", "Ada Admin", "then", "ada@example.org", link);
+        assert_eq!(moved.subject, "Your Foothold sign-in address was changed");
+        assert!(moved.body.contains("Ada Admin changed the e-mail address"), "{}", moved.body);
+        assert!(moved.body.contains("this one to ada@example.org on then."), "{}", moved.body);
         for n in [Notice::PasswordReset, Notice::PasswordChanged] {
             let m = mail(n, "Kim", "", "then", "", link);
             assert!(m.body.contains("every other session of your account was ended"), "{}", m.body);

@@ -228,13 +228,13 @@ enum Failure {
     Server(String),
 }
 
-/// A recipient as a `To` value, quoted as needed.
 /// The same Message-ID for a dedupe key on every replica and attempt.
 fn message_id(base_url: &url::Url, dedupe_key: &str) -> String {
     let host = base_url.host_str().unwrap_or("foothold.invalid");
     format!("<{}@{host}>", &foothold_store::secret::hash_token(dedupe_key)[..32])
 }
 
+/// A recipient as a `To` value, quoted as needed.
 fn mailbox(name: &str, email: &str) -> Option<String> {
     let address = email.parse().ok()?;
     Some(Mailbox::new(Some(name.to_owned()), address).to_string())
@@ -246,9 +246,31 @@ fn mailbox_of(r: &Recipient) -> Option<String> {
 
 /// Queues a security notice to `person` (see [`notice`]) when this Foothold
 /// sends mail; true if one was queued. `by` names who acted and `detail` is
-/// the token's label or the link's lifetime in days. The worker sends it like
-/// any mail, whatever the person's reminder setting.
-pub async fn queue_notice(
+/// what [`notice::mail`] says it is. The worker sends it like any mail,
+/// whatever the person's reminder setting.
+///
+/// Called once the change is saved, it never fails the request: a password
+/// changed or a token made must still be answered (the token's secret is
+/// shown only then), so a notice that cannot be queued is logged instead.
+pub async fn queue_notice(state: &crate::AppState, person: &Person, what: Notice, by: &str, detail: &str) -> bool {
+    match enqueue_notice(state, person, what, by, detail).await {
+        Ok(queued) => queued,
+        Err(e) => {
+            tracing::error!(error = %e, person = person.id, notice = what.as_str(), "security notice not queued");
+            false
+        }
+    }
+}
+
+/// Tells the old address when a change to a person moved their e-mail (see
+/// [`Notice::EmailChanged`]); `by` is who made the change.
+pub async fn notice_person_changed(state: &crate::AppState, by: &str, before: &Person, after: &Person) {
+    if before.email != after.email {
+        queue_notice(state, before, Notice::EmailChanged, by, &after.email).await;
+    }
+}
+
+async fn enqueue_notice(
     state: &crate::AppState,
     person: &Person,
     what: Notice,

@@ -225,6 +225,7 @@ pub async fn update(
     let before = state.store().person(id).await?.ok_or(AppError::NotFound)?;
     let p = state.store().update_person(id, &changes, body.version).await?;
     crate::audit::person_changed(state.store(), &c, &before, &p).await?;
+    crate::outbox::notice_person_changed(&state, &c.person.name, &before, &p).await;
     tracing::info!(actor = c.person.id, person = id, "person changed");
     Ok(Json(p.into()))
 }
@@ -257,7 +258,7 @@ pub async fn invite(
     crate::audit::record_sign_in_link(state.store(), &c, &p).await?;
     if p.has_password {
         let days = crate::pages::INVITE_DAYS.to_string();
-        crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &c.person.name, &days).await?;
+        crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &c.person.name, &days).await;
     }
     Ok((
         StatusCode::CREATED,

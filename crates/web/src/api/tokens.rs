@@ -75,7 +75,7 @@ pub async fn create(
     let label = Text::single_line(&body.label, "label", 100, true)
         .map_err(|e| AppError::Rejected(StatusCode::UNPROCESSABLE_ENTITY, format!("label: {e}")))?;
     let (t, token) = state.store().create_api_token(c.person.id, label.as_str()).await?;
-    crate::outbox::queue_notice(&state, &c.person, Notice::TokenCreated, "", label.as_str()).await?;
+    crate::outbox::queue_notice(&state, &c.person, Notice::TokenCreated, "", label.as_str()).await;
     Ok((StatusCode::CREATED, Json(NewTokenOut { id: t.id, label: t.label, token })))
 }
 

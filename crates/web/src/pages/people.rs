@@ -342,6 +342,7 @@ pub async fn update(
     match state.store().update_person(id, &changes, version).await {
         Ok(p) => {
             crate::audit::person_changed(state.store(), &v, &before, &p).await?;
+            crate::outbox::notice_person_changed(&state, &v.person.name, &before, &p).await;
             tracing::info!(actor = v.person.id, person = p.id, "person changed");
             Ok(Redirect::to(&format!("/people/{id}")).into_response())
         }
@@ -373,7 +374,7 @@ pub async fn invite(
     let mut said = "A new link is ready; earlier links no longer work.".to_owned();
     if p.has_password {
         let days = INVITE_DAYS.to_string();
-        if crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &v.person.name, &days).await? {
+        if crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &v.person.name, &days).await {
             said.push_str(&format!(" {} has a password, so they get an e-mail saying this link was made.", p.name));
         }
     }

@@ -139,7 +139,7 @@ pub async fn change_password(
     state.store().set_password_hash(v.person.id, &hash).await?;
     // A changed password must lock out whoever else had a session.
     state.store().delete_sessions_of(v.person.id).await?;
-    crate::outbox::queue_notice(&state, &v.person, Notice::PasswordChanged, "", "").await?;
+    crate::outbox::queue_notice(&state, &v.person, Notice::PasswordChanged, "", "").await;
     Ok(Redirect::to("/sign-in").into_response())
 }
 
@@ -163,7 +163,7 @@ pub async fn create_token(
         }
     };
     let (_, secret) = state.store().create_api_token(v.person.id, label.as_str()).await?;
-    crate::outbox::queue_notice(&state, &v.person, Notice::TokenCreated, "", label.as_str()).await?;
+    crate::outbox::queue_notice(&state, &v.person, Notice::TokenCreated, "", label.as_str()).await;
     page(&state, &v, StatusCode::OK, Shown { new_token: secret, ..Default::default() }).await
 }
 

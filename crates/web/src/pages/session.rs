@@ -308,7 +308,7 @@ pub async fn accept_invite(
     let had_password = person.has_password;
     let person = state.store().redeem_invite(&token, &hash).await?.map_err(invite_error)?;
     if had_password {
-        crate::outbox::queue_notice(&state, &person, Notice::PasswordReset, "", "").await?;
+        crate::outbox::queue_notice(&state, &person, Notice::PasswordReset, "", "").await;
     }
     if let Some(Via::Session { token, .. }) = viewer.map(|v| v.via) {
         // Whoever was signed in on this browser is not the invited person.

@@ -156,3 +156,44 @@ async fn a_notice_reaches_a_real_mail_server_with_reminders_off() {
     assert_eq!(mails[0]["rcpt"], "kim@example.org");
     assert_eq!(mails[0]["subject"], RESET_LINK);
 }
+
+/// Moving someone's address is told to the old one, so an admin cannot first
+/// move a person's mail to an address of their own and then reset the
+/// password unseen.
+#[tokio::test]
+async fn a_changed_address_is_told_to_the_old_one() {
+    let app = TestApp::spawn_with(|c| c.email_delivery = true).await;
+    let (admin, api) = app.admin_api().await;
+    let kim = api.create_person(json!({"email": "kim@example.org", "name": "Kim Lee"})).await;
+    let id = id_of(&kim);
+    let res = api
+        .patch_json(&format!("/api/v1/people/{id}"), &json!({"email": "mine@example.org", "version": kim["version"]}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let mails = outbox(&app).await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert_eq!(mails[0].recipient, "Kim Lee <kim@example.org>", "told at the old address");
+    assert_eq!(mails[0].subject, "Your Foothold sign-in address was changed");
+    assert!(mails[0].body.contains(&format!("{} changed the e-mail address", admin.name)), "{}", mails[0].body);
+    assert!(mails[0].body.contains("to mine@example.org on"), "{}", mails[0].body);
+
+    // Changing anything else tells nobody.
+    let version = res.json()["version"].clone();
+    let res = api.patch_json(&format!("/api/v1/people/{id}"), &json!({"title": "Designer", "version": version})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(outbox(&app).await.len(), 1);
+}
+
+/// A notice that cannot be queued does not undo or hide the change it is
+/// about: the token made is still shown, once, with its secret.
+#[tokio::test]
+async fn a_notice_that_cannot_be_queued_does_not_fail_the_change() {
+    let app = TestApp::spawn_with(|c| c.email_delivery = true).await;
+    let kim = app.add_member("kim@example.org", "Kim Lee", None).await;
+    let api = app.api_for(kim.id).await;
+    app.execute("DROP TABLE outbox", vec![]).await;
+    let res = api.post_json("/api/v1/tokens", &json!({"label": "laptop"})).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let token = res.json()["token"].as_str().expect("the secret").to_owned();
+    assert_eq!(app.api_as(&token).get("/api/v1/me").await.status, StatusCode::OK, "the new token works");
+}
