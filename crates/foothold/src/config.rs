@@ -40,6 +40,9 @@ pub struct Settings {
     /// Most database connections per process [default: 8 on SQLite, 16 on PostgreSQL].
     #[arg(long, env = "FOOTHOLD_DB_MAX_CONNECTIONS", global = true, value_name = "N")]
     pub db_max_connections: Option<u32>,
+    /// Seconds a connection may idle before its next request, and a request take to arrive; keep it above a reverse proxy's upstream idle timeout [default: 180].
+    #[arg(long, env = "FOOTHOLD_REQUEST_TIMEOUT", global = true, value_name = "SECONDS")]
+    pub request_timeout: Option<u64>,
     /// Mail server for email reminders; without it no mail is sent and reminders stay in the app [default: none].
     #[arg(long, env = "FOOTHOLD_SMTP_HOST", global = true, value_name = "HOST")]
     pub smtp_host: Option<String>,
@@ -75,6 +78,7 @@ struct FileSettings {
     log_format: Option<String>,
     trusted_proxies: Option<Vec<IpAddr>>,
     db_max_connections: Option<u32>,
+    request_timeout: Option<u64>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
     smtp_tls: Option<String>,
@@ -110,6 +114,8 @@ pub struct Resolved {
     pub trusted_proxies: Vec<IpAddr>,
     /// Pool size.
     pub db_max_connections: u32,
+    /// How long a connection may idle, and a request take to arrive.
+    pub request_timeout: std::time::Duration,
     /// The mail server, when email reminders are sent.
     pub smtp: Option<SmtpSettings>,
 }
@@ -158,7 +164,22 @@ impl Settings {
             _ => 8,
         };
         let db_max_connections = self.db_max_connections.or(file.db_max_connections).unwrap_or(default_pool).max(1);
-        Ok(Resolved { addr, data_dir, database_url, base_url, log_format, trusted_proxies, db_max_connections, smtp })
+        let request_timeout = match self.request_timeout.or(file.request_timeout) {
+            None => foothold_web::REQUEST_TIMEOUT,
+            Some(s) if (30..=3600).contains(&s) => std::time::Duration::from_secs(s),
+            Some(s) => bail!("FOOTHOLD_REQUEST_TIMEOUT must be 30 to 3600 seconds, not {s}"),
+        };
+        Ok(Resolved {
+            addr,
+            data_dir,
+            database_url,
+            base_url,
+            log_format,
+            trusted_proxies,
+            db_max_connections,
+            request_timeout,
+            smtp,
+        })
     }
 
     /// The mail server settings, checked; `None` without a host.
@@ -228,6 +249,17 @@ mod tests {
         assert!(r.database_url.expose().contains("foothold-data/foothold.db"));
         assert_eq!(r.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(r.log_format, LogFormat::Human);
+        assert_eq!(r.request_timeout.as_secs(), 180);
+    }
+
+    #[test]
+    fn the_request_timeout_is_checked() {
+        let with = |s| Settings { request_timeout: Some(s), ..Default::default() }.resolve();
+        assert_eq!(with(600).expect("600 s").request_timeout.as_secs(), 600);
+        for bad in [0, 29, 3601] {
+            let e = with(bad).expect_err("out of range").to_string();
+            assert!(e.contains("FOOTHOLD_REQUEST_TIMEOUT must be 30 to 3600 seconds"), "{e}");
+        }
     }
 
     #[test]

@@ -189,6 +189,8 @@ struct RequestContext {
     state: AppState,
     method: Method,
     uri: axum::http::Uri,
+    /// The matched route's template, so that a secret path is not logged.
+    route: Option<axum::extract::MatchedPath>,
     person: Option<i64>,
     peer: Option<SocketAddr>,
     /// Only this header is kept: the client address is worked out when an
@@ -210,7 +212,7 @@ pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str
             status,
             reason,
             method = %c.method,
-            path = c.uri.path(),
+            path = crate::logging::loggable_path(c.route.as_ref().map(|r| r.as_str()), c.uri.path()),
             person = c.person,
             client,
             "request refused"
@@ -239,6 +241,7 @@ async fn identified(state: AppState, req: Request, next: Next) -> Response {
         state: state.clone(),
         method: req.method().clone(),
         uri: req.uri().clone(),
+        route: req.extensions().get::<axum::extract::MatchedPath>().cloned(),
         person: identity.as_ref().map(|i| i.person.id),
         peer: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
         forwarded: req.headers().get("x-forwarded-for").cloned(),

@@ -17,6 +17,7 @@ mod extract;
 mod feed;
 mod guard;
 mod insight;
+mod logging;
 mod metrics;
 pub mod outbox;
 mod pages;
@@ -33,7 +34,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use foothold_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::timeout::{RequestBodyDeadlineLayer, RequestBodyTimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
@@ -61,14 +62,24 @@ pub struct WebConfig {
     /// Whether this Foothold sends email (an SMTP server is configured), so
     /// pages can say whether reminders arrive by mail or only in the app.
     pub email_delivery: bool,
-    /// Longest a client may take to send a request's head, and to send each
-    /// next part of its body: a client that stalls is cut off (its body with
-    /// 408) instead of holding a connection and a task for ever.
+    /// Longest a request's body may pause: a body that sends nothing for this
+    /// long is answered 408 instead of holding a connection and a task.
     pub read_timeout: Duration,
+    /// Longest a connection may wait for its next request's head (idle
+    /// keep-alive connections included), and a whole body may take to
+    /// arrive: a client sending a byte now and then is cut off too. Keep it
+    /// above a reverse proxy's idle timeout for its upstream connections, or
+    /// the proxy may send a request just as Foothold closes the connection.
+    pub request_timeout: Duration,
 }
 
-/// How long a client may stall while sending a request, unless configured.
+/// How long a request's body may pause.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long a connection may idle, and a request take to arrive, unless
+/// configured: above the upstream idle timeouts of common reverse proxies
+/// (nginx 60 s, AWS ALB 60 s, Traefik 90 s, Caddy 120 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
 
 impl WebConfig {
     /// Defaults for a base URL.
@@ -79,6 +90,7 @@ impl WebConfig {
             session_ttl: Duration::from_secs(12 * 3600),
             email_delivery: false,
             read_timeout: READ_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -151,9 +163,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_identity))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(state.config().read_timeout))
+        .layer(RequestBodyDeadlineLayer::new(state.config().request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(logging::request_span))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }
@@ -167,8 +180,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 ///
 /// The accept loop is axum's `serve` with hyper's timer set, which axum's
 /// does not set: without it hyper never enforces its header read timeout,
-/// and a client sending its request head a byte at a time keeps the
-/// connection for as long as it likes.
+/// and a client sending its request head a byte at a time, or never sending
+/// one, keeps the connection for as long as it likes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -178,7 +191,7 @@ pub async fn serve(
     use tower::ServiceExt;
 
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(state.config().read_timeout);
+    http.timer(TokioTimer::new()).header_read_timeout(state.config().request_timeout);
     let app = router(state);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);

@@ -551,13 +551,20 @@ async fn stall(addr: &str, sent: &[u8]) -> (u16, Duration) {
 
 /// A client that stops sending in the middle of a body gets 408 once the read
 /// timeout has passed (a form, a JSON body, a CSV import and a multipart
-/// upload), and one that stops in the middle of its request head loses the
-/// connection: neither holds a connection and a task for ever. A client that
-/// keeps sending, even slowly, is read to its end.
+/// upload), one that trickles its body for longer than the request timeout
+/// gets 408 then, and one that stops in the middle of its request head loses
+/// the connection at the request timeout: none holds a connection and a task
+/// for ever. A client that keeps sending, even slowly, is read to its end, and
+/// an idle keep-alive connection outlives the read timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_request_is_cut_off_after_the_read_timeout() {
-    const TIMEOUT: Duration = Duration::from_millis(600);
-    let app = crate::harness::TestApp::spawn_with(|c| c.read_timeout = TIMEOUT).await;
+    const READ: Duration = Duration::from_millis(600);
+    const REQUEST: Duration = Duration::from_millis(2000);
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.read_timeout = READ;
+        c.request_timeout = REQUEST;
+    })
+    .await;
     let admin = app.add_admin("admin@example.org", "Ada Admin").await;
     let token = app.token_for(admin.id).await;
     let session = app.store.create_session(admin.id, chrono::Duration::hours(1)).await.expect("session");
@@ -582,35 +589,88 @@ async fn a_stalled_request_is_cut_off_after_the_read_timeout() {
     for (what, sent) in &cases {
         let (status, waited) = stall(&addr, sent.as_bytes()).await;
         assert_eq!(status, 408, "{what} that stalls is answered 408");
-        assert!(
-            waited >= TIMEOUT - Duration::from_millis(100),
-            "{what}: answered after {waited:?}, before the timeout"
-        );
+        assert!(waited >= READ - Duration::from_millis(100), "{what}: answered after {waited:?}, before the timeout");
+        assert!(waited < REQUEST, "{what}: answered after {waited:?}, at the read timeout, not later");
     }
     let (status, waited) = stall(&addr, format!("GET / HTTP/1.1\r\nhost: {addr}\r\ncookie: foo").as_bytes()).await;
     assert!(status == 0 || status == 408, "a stalled head is closed (answered {status})");
-    assert!(waited >= TIMEOUT - Duration::from_millis(100), "a stalled head: closed after {waited:?}");
-    assert_eq!(app.people().await, before, "no stalled request changed anything");
+    assert!(waited >= REQUEST - Duration::from_millis(100), "a stalled head: closed after {waited:?}");
 
-    // A body sent in pieces, each well within the timeout though the whole
-    // takes longer than it, is read and served.
+    // A body trickling in, never pausing long, is still cut off at the request timeout.
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    stream.write_all(head("POST", "/api/v1/people", &bearer, "application/json").as_bytes()).await.expect("head");
+    let start = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+            },
+            () = tokio::time::sleep(READ / 3) => {
+                assert!(start.elapsed() < REQUEST * 3, "still reading a trickling body after {:?}", start.elapsed());
+                if stream.write_all(b" ").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let answer = String::from_utf8_lossy(&raw);
+    assert!(answer.starts_with("HTTP/1.1 408"), "a trickling body is answered 408: {answer}");
+    assert!(start.elapsed() >= REQUEST - Duration::from_millis(100), "cut off after {:?}", start.elapsed());
+    assert_eq!(app.people().await, before, "no cut-off request changed anything");
+
+    // A body sent in pieces, each well within the read timeout though the
+    // whole takes longer than it, is read and served; the connection then
+    // idles past the read timeout and serves another request.
     let body = r#"{"email": "slow@example.org", "name": "Sam Slow"}"#;
     let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
     let start = format!(
         "POST /api/v1/people HTTP/1.1\r\nhost: {addr}\r\n{bearer}content-type: application/json\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n",
+         content-length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(start.as_bytes()).await.expect("head");
     for piece in body.as_bytes().chunks(body.len() / 4 + 1) {
-        tokio::time::sleep(TIMEOUT / 3).await;
+        tokio::time::sleep(READ / 3).await;
         stream.write_all(piece).await.expect("a piece of the body");
     }
+    let first = read_one_answer(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 201"), "a slow but steady body is served: {first}");
+    assert!(app.people().await.iter().any(|p| p.email.as_str() == "slow@example.org"));
+    tokio::time::sleep(READ * 2).await;
+    let again = format!("GET /api/v1/me HTTP/1.1\r\nhost: {addr}\r\n{bearer}connection: close\r\n\r\n");
+    stream.write_all(again.as_bytes()).await.expect("a second request on the idle connection");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("answer");
-    let answer = String::from_utf8_lossy(&raw);
-    assert!(answer.starts_with("HTTP/1.1 201"), "a slow but steady body is served: {answer}");
-    assert!(app.people().await.iter().any(|p| p.email.as_str() == "slow@example.org"));
+    let second = String::from_utf8_lossy(&raw);
+    assert!(second.starts_with("HTTP/1.1 200"), "the idle keep-alive connection still serves: {second}");
+}
+
+/// Reads one answer with a `content-length` from a kept-alive connection.
+async fn read_one_answer(stream: &mut tokio::net::TcpStream) -> String {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("an answer within 5 s")
+            .expect("read");
+        assert!(n > 0, "the connection closed before a whole answer: {}", String::from_utf8_lossy(&raw));
+        raw.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .expect("a content-length");
+            if body.len() >= length {
+                return text;
+            }
+        }
+    }
 }
 
 /// Stopping the server (SIGTERM) lets a request already on its way finish,

@@ -20,6 +20,7 @@ mod engagement;
 mod import;
 mod insight;
 mod invites;
+mod logs;
 mod notices;
 mod openapi;
 mod ops;
