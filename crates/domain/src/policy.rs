@@ -46,6 +46,8 @@ pub enum Action {
     ManageOrgThemes,
     /// Set the anonymity threshold and open pulse rounds.
     ManageInsight,
+    /// Read the operators' figures (`/metrics`): routes, request counts, pool use.
+    ReadMetrics,
 }
 
 /// Why an action is refused.
@@ -63,7 +65,11 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denial> {
     let allowed = match action {
         // People see themselves, their line up and their tree down; an admin sees everyone.
         Action::ViewPerson(rel) => admin || rel != Relation::Other,
-        Action::ListAllPeople | Action::CreatePeople | Action::ManageOrgThemes | Action::ManageInsight => admin,
+        Action::ListAllPeople
+        | Action::CreatePeople
+        | Action::ManageOrgThemes
+        | Action::ManageInsight
+        | Action::ReadMetrics => admin,
         // Reporting lines are the organisation's record, kept by admins; not even
         // a person edits their own manager or role.
         Action::EditPerson(_) => admin,

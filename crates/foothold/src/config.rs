@@ -43,6 +43,9 @@ pub struct Settings {
     /// Seconds a connection may idle before its next request, and a request take to arrive; keep it above a reverse proxy's upstream idle timeout [default: 180].
     #[arg(long, env = "FOOTHOLD_REQUEST_TIMEOUT", global = true, value_name = "SECONDS")]
     pub request_timeout: Option<u64>,
+    /// The token a metrics scraper sends as `Authorization: Bearer` to read `/metrics`, at least 16 characters; without it only signed-in admins read them [default: none].
+    #[arg(long, env = "FOOTHOLD_METRICS_TOKEN", global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Mail server for email reminders; without it no mail is sent and reminders stay in the app [default: none].
     #[arg(long, env = "FOOTHOLD_SMTP_HOST", global = true, value_name = "HOST")]
     pub smtp_host: Option<String>,
@@ -79,6 +82,7 @@ struct FileSettings {
     trusted_proxies: Option<Vec<IpAddr>>,
     db_max_connections: Option<u32>,
     request_timeout: Option<u64>,
+    metrics_token: Option<String>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
     smtp_tls: Option<String>,
@@ -116,6 +120,8 @@ pub struct Resolved {
     pub db_max_connections: u32,
     /// How long a connection may idle, and a request take to arrive.
     pub request_timeout: std::time::Duration,
+    /// The metrics scraper's token.
+    pub metrics_token: Option<String>,
     /// The mail server, when email reminders are sent.
     pub smtp: Option<SmtpSettings>,
 }
@@ -169,6 +175,10 @@ impl Settings {
             Some(s) if (30..=3600).contains(&s) => std::time::Duration::from_secs(s),
             Some(s) => bail!("FOOTHOLD_REQUEST_TIMEOUT must be 30 to 3600 seconds, not {s}"),
         };
+        let metrics_token = match self.metrics_token.clone().or(file.metrics_token).map(|t| t.trim().to_owned()) {
+            Some(t) if t.chars().count() < 16 => bail!("FOOTHOLD_METRICS_TOKEN must be at least 16 characters"),
+            token => token,
+        };
         Ok(Resolved {
             addr,
             data_dir,
@@ -178,6 +188,7 @@ impl Settings {
             trusted_proxies,
             db_max_connections,
             request_timeout,
+            metrics_token,
             smtp,
         })
     }
@@ -250,6 +261,14 @@ mod tests {
         assert_eq!(r.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(r.log_format, LogFormat::Human);
         assert_eq!(r.request_timeout.as_secs(), 180);
+    }
+
+    #[test]
+    fn a_short_metrics_token_is_refused() {
+        let with = |t: &str| Settings { metrics_token: Some(t.into()), ..Default::default() }.resolve();
+        let e = with("short").expect_err("too short").to_string();
+        assert!(e.contains("at least 16 characters"), "{e}");
+        assert_eq!(with(" 0123456789abcdef\n").expect("16").metrics_token.as_deref(), Some("0123456789abcdef"));
     }
 
     #[test]

@@ -304,6 +304,7 @@ async fn serve(cfg: Resolved, args: ServeArgs) -> anyhow::Result<()> {
     web.trusted_proxies = cfg.trusted_proxies.clone();
     web.email_delivery = cfg.smtp.is_some();
     web.request_timeout = cfg.request_timeout;
+    web.metrics_token = cfg.metrics_token.clone();
     // The mail worker runs on every replica; the outbox keeps them from
     // queueing or sending the same mail twice.
     let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);

@@ -77,7 +77,8 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The credentials of an `Authorization: Bearer` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -129,7 +130,8 @@ fn same_origin(headers: &HeaderMap, config: &WebConfig) -> bool {
     origin.origin() == config.base_url.origin() || host == Some(origin_host.as_str())
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+/// Compares secrets in time that does not tell how much of them matched.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -215,10 +215,15 @@ impl IntoResponse for PageError {
         let e = self.0;
         e.log();
         let page = ErrorPage { title: e.title(), detail: e.to_string() };
-        match page.render() {
+        let mut res = match page.render() {
             Ok(body) => (e.status(), Html(body)).into_response(),
             Err(_) => (e.status(), e.to_string()).into_response(),
+        };
+        // A 401 names the scheme that would be accepted (RFC 9110, 11.6.1).
+        if res.status() == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        res
     }
 }
 

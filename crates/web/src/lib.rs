@@ -71,6 +71,9 @@ pub struct WebConfig {
     /// above a reverse proxy's idle timeout for its upstream connections, or
     /// the proxy may send a request just as Foothold closes the connection.
     pub request_timeout: Duration,
+    /// The token a metrics scraper sends (`Authorization: Bearer`) to read
+    /// `/metrics` without being a person; without one only admins read it.
+    pub metrics_token: Option<String>,
 }
 
 /// How long a request's body may pause.
@@ -91,6 +94,7 @@ impl WebConfig {
             email_delivery: false,
             read_timeout: READ_TIMEOUT,
             request_timeout: REQUEST_TIMEOUT,
+            metrics_token: None,
         }
     }
 

@@ -62,6 +62,9 @@ impl Drop for PgDatabase {
 
 /// A running Foothold with its own database.
 ///
+/// The metrics scraper's token every test server takes ([`TestApp::metrics`]).
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// Dropping it stops the server and removes the database.
 pub struct TestApp {
     /// The store the server uses, for arranging data and checking what changed.
@@ -140,6 +143,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("local address");
         let base = format!("http://{addr}");
         let mut config = WebConfig::new(url::Url::parse(&base).expect("base URL"));
+        config.metrics_token = Some(METRICS_TOKEN.to_owned());
         configure(&mut config);
         let state = AppState::new(store.clone(), config);
         let (tx, rx) = oneshot::channel::<()>();
@@ -152,6 +156,11 @@ impl TestApp {
             }
         });
         TestApp { store, base, database_url, raw: OnceCell::new(), shutdown: Some(tx), server, _pg: pg, _dir: dir }
+    }
+
+    /// `GET /metrics` as the metrics scraper.
+    pub async fn metrics(&self) -> Resp {
+        self.api_as(METRICS_TOKEN).get("/metrics").await
     }
 
     /// Stops the server as SIGTERM does: no new connections, requests in flight finish.

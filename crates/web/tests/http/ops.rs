@@ -43,7 +43,7 @@ async fn metrics_label_requests_by_route_template_and_report_the_pool() {
     assert_eq!(api.get("/api/v1/people/987654").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.browser().get("/no/such/page/4242").await.status, StatusCode::NOT_FOUND);
 
-    let res = app.browser().get("/metrics").await;
+    let res = app.metrics().await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.header("content-type").is_some_and(|c| c.starts_with("text/plain")), "{:?}", res.headers);
     let text = res.body;
@@ -159,4 +159,43 @@ async fn https_sites_send_hsts_and_a_host_only_session_cookie() {
     assert_eq!(plain.status(), StatusCode::SEE_OTHER, "the plain name is not read over https");
     let api = http.get(app.url("/api/v1/me")).send().await.expect("api");
     assert_eq!(hsts(&api).as_deref(), Some("max-age=31536000"), "on API answers too");
+}
+
+/// `/metrics` answers the scraper holding the configured token and signed-in
+/// admins; anyone else learns nothing of the service's routes and load.
+#[tokio::test]
+async fn metrics_are_for_the_scraper_and_admins() {
+    let app = TestApp::spawn().await;
+    let (admin, admin_api) = app.admin_api().await;
+    let member = app.add_member("kim@example.org", "Kim Lee", None).await;
+    let figures = |res: &crate::harness::Resp| res.body.contains("foothold_http_requests_total");
+
+    let scraper = app.metrics().await;
+    assert_eq!(scraper.status, StatusCode::OK);
+    assert!(figures(&scraper), "{}", scraper.body);
+    let admin_page = app.browser_for(admin.id).await.get("/metrics").await;
+    assert_eq!(admin_page.status, StatusCode::OK);
+    assert!(figures(&admin_page));
+
+    let anonymous = app.browser().get("/metrics").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
+    assert!(anonymous.body.contains("FOOTHOLD_METRICS_TOKEN"), "{}", anonymous.body);
+    let wrong = app.api_as("test-metrics-token-0123456780").get("/metrics").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let member_page = app.browser_for(member.id).await.get("/metrics").await;
+    assert_eq!(member_page.status, StatusCode::FORBIDDEN);
+    // An API token stands for a person in the API, not for the scraper.
+    let token_holder = admin_api.get("/metrics").await;
+    assert_eq!(token_holder.status, StatusCode::UNAUTHORIZED);
+    for refused in [&anonymous, &wrong, &member_page, &token_holder] {
+        assert!(!figures(refused), "{}", refused.body);
+    }
+
+    // Without a token configured, only admins read them.
+    let untokened = TestApp::spawn_with(|c| c.metrics_token = None).await;
+    let res = untokened.api_as(crate::harness::METRICS_TOKEN).get("/metrics").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let admin = untokened.add_admin("ada@example.org", "Ada Admin").await;
+    assert_eq!(untokened.browser_for(admin.id).await.get("/metrics").await.status, StatusCode::OK);
 }

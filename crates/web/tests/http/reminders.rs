@@ -170,7 +170,7 @@ async fn the_outbox_keeps_mail_through_a_server_that_is_down() {
     let mail = &app.store.outbox().await.expect("the outbox")[0];
     assert_eq!((mail.attempts, mail.next_attempt_at), (2, monday() + Duration::minutes(3)));
 
-    let metrics = app.browser().get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     assert!(metrics.contains("foothold_outbox_messages{state=\"pending\"} 1"), "{metrics}");
     assert!(metrics.contains("foothold_outbox_messages{state=\"retrying\"} 1"), "{metrics}");
 
@@ -189,7 +189,7 @@ async fn the_outbox_keeps_mail_through_a_server_that_is_down() {
     let mail = &app.store.outbox().await.expect("the outbox")[0];
     assert!(mail.sent_at.is_some() && mail.last_error.is_none(), "{mail:?}");
     assert_eq!(mails[0]["message_id"], mail.message_id.as_str(), "the same Message-ID on every attempt");
-    let metrics = app.browser().get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     assert!(metrics.contains("foothold_outbox_messages{state=\"sent\"} 1"), "{metrics}");
     assert!(metrics.contains("foothold_outbox_messages{state=\"pending\"} 0"), "{metrics}");
 }
@@ -257,7 +257,7 @@ async fn mails_unsent_for_a_week_are_given_up() {
     assert_eq!(later, Tick { queued: 0, sent: 0, failed: 0, abandoned: 1 });
     let mail = &app.store.outbox().await.expect("the outbox")[0];
     assert!(mail.abandoned_at.is_some() && mail.sent_at.is_none(), "{mail:?}");
-    let metrics = app.browser().get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     assert!(metrics.contains("foothold_outbox_messages{state=\"abandoned\"} 1"), "{metrics}");
 }
 

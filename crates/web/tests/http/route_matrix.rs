@@ -195,7 +195,8 @@ pub(crate) fn rows() -> Vec<Row> {
         row("GET", "/", "/", N, PAGE_ALL),
         row("GET", "/healthz", "/healthz", N, PUBLIC),
         row("GET", "/readyz", "/readyz", N, PUBLIC),
-        row("GET", "/metrics", "/metrics", N, PUBLIC),
+        // The scraper's token or an admin's session; a person's API token is nobody here.
+        row("GET", "/metrics", "/metrics", N, [Auth, No, No, No, No, OK, Auth]),
         row("GET", "/assets/app.css", "/assets/app.css", N, PUBLIC),
         row("GET", "/assets/app.js", "/assets/app.js", N, PUBLIC),
         row("GET", "/calendar/{file}", "/calendar/<feed>.ics", N, PUBLIC),
