@@ -27,6 +27,9 @@ pub enum Notice {
     /// told to the old address, so that an admin cannot first move someone's
     /// mail to an address of their own and then reset the password unseen.
     EmailChanged,
+    /// A calendar feed address was made: whoever holds it reads the times
+    /// and names of the person's conversations and check-ins.
+    FeedCreated,
 }
 
 impl Notice {
@@ -38,6 +41,7 @@ impl Notice {
             Notice::PasswordChanged => "password-changed",
             Notice::TokenCreated => "token-created",
             Notice::EmailChanged => "email-changed",
+            Notice::FeedCreated => "feed-created",
         }
     }
 }
@@ -92,9 +96,20 @@ pub fn mail(notice: Notice, person: &str, by: &str, when: &str, detail: &str, pr
                  and Foothold's mails go there."
             ),
         ),
+        Notice::FeedCreated => (
+            "A Foothold calendar feed address was made".to_owned(),
+            format!(
+                "A calendar feed address was made for your Foothold account on\n\
+                 {when}. Whoever holds it sees the times and names of your\n\
+                 conversations and check-ins, until a new one replaces it."
+            ),
+        ),
     };
     let act = match notice {
         Notice::TokenCreated => "revoke the token on your profile and tell your Foothold administrator",
+        Notice::FeedCreated => {
+            "make a new address on your profile, or turn the feed off, and tell your Foothold administrator"
+        }
         _ => "tell your Foothold administrator at once",
     };
     Mail {
@@ -141,6 +156,9 @@ mod tests {
         assert_eq!(moved.subject, "Your Foothold sign-in address was changed");
         assert!(moved.body.contains("Ada Admin changed the e-mail address"), "{}", moved.body);
         assert!(moved.body.contains("this one to ada@example.org on then."), "{}", moved.body);
+        let feed = mail(Notice::FeedCreated, "Kim", "", "then", "", link);
+        assert_eq!(feed.subject, "A Foothold calendar feed address was made");
+        assert!(feed.body.contains("make a new address on your profile, or turn the feed off"), "{}", feed.body);
         for n in [Notice::PasswordReset, Notice::PasswordChanged] {
             let m = mail(n, "Kim", "", "then", "", link);
             assert!(m.body.contains("every other session of your account was ended"), "{}", m.body);

@@ -126,6 +126,30 @@ pub struct Resolved {
     pub smtp: Option<SmtpSettings>,
 }
 
+impl Resolved {
+    /// A warning when people would reach Foothold over plain http from other
+    /// machines: cookies then go without `Secure` and browsers get no HSTS.
+    pub fn plain_http_warning(&self) -> Option<String> {
+        if self.base_url.scheme() != "http" {
+            return None;
+        }
+        let local = match self.base_url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => true,
+        };
+        (!local).then(|| {
+            format!(
+                "FOOTHOLD_BASE_URL is {}, plain http on an address other machines use: passwords and session \
+                 cookies cross the network unencrypted, cookies are not Secure and browsers get no HSTS. Put a TLS \
+                 proxy in front and set an https:// base URL.",
+                self.base_url
+            )
+        })
+    }
+}
+
 impl Settings {
     /// Applies the file (if any) under the flags and environment, then defaults.
     pub fn resolve(&self) -> anyhow::Result<Resolved> {
@@ -261,6 +285,20 @@ mod tests {
         assert_eq!(r.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(r.log_format, LogFormat::Human);
         assert_eq!(r.request_timeout.as_secs(), 180);
+    }
+
+    #[test]
+    fn plain_http_on_a_shared_address_is_warned_about() {
+        let with = |url: &str| Settings { base_url: Some(url.into()), ..Default::default() }.resolve().expect("url");
+        for local in
+            ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "https://career.example.org"]
+        {
+            assert_eq!(with(local).plain_http_warning(), None, "{local}");
+        }
+        for shared in ["http://career.example.org", "http://10.0.0.5:8080"] {
+            let w = with(shared).plain_http_warning().expect(shared);
+            assert!(w.contains("plain http") && w.contains("https://"), "{w}");
+        }
     }
 
     #[test]

@@ -300,6 +300,9 @@ async fn serve(cfg: Resolved, args: ServeArgs) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cfg.addr).await.with_context(|| format!("cannot listen on {}", cfg.addr))?;
     tracing::info!(addr = %listener.local_addr()?, base_url = %cfg.base_url, "Foothold is listening");
+    if let Some(warning) = cfg.plain_http_warning() {
+        tracing::warn!("{warning}");
+    }
     let mut web = foothold_web::WebConfig::new(cfg.base_url.clone());
     web.trusted_proxies = cfg.trusted_proxies.clone();
     web.email_delivery = cfg.smtp.is_some();

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use foothold_domain::notice::Notice;
 use foothold_domain::policy::{Action, decide};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -56,6 +57,7 @@ pub async fn regenerate_feed(
 ) -> Result<(StatusCode, Json<NewCalendarFeedOut>), ApiError> {
     decide(c.actor(), Action::ManageOwnTokens)?;
     let (feed, token) = state.store().regenerate_calendar_feed(c.person.id).await?;
+    crate::outbox::queue_notice(&state, &c.person, Notice::FeedCreated, "", "").await;
     let url = crate::feed::feed_url(state.config(), &token);
     Ok((StatusCode::CREATED, Json(NewCalendarFeedOut { url, created_at: feed.created_at })))
 }

@@ -183,6 +183,7 @@ pub async fn regenerate_feed(State(state): State<AppState>, Viewer(v): Viewer) -
     decide(v.actor(), Action::ManageOwnTokens)?;
     let had = state.store().calendar_feed(v.person.id).await?.is_some();
     let (_, token) = state.store().regenerate_calendar_feed(v.person.id).await?;
+    crate::outbox::queue_notice(&state, &v.person, Notice::FeedCreated, "", "").await;
     let notice = if had { "New feed address made; the old one no longer works." } else { "Feed address made." };
     let shown = Shown { new_feed_url: crate::feed::feed_url(state.config(), &token), ..Shown::notice(notice) };
     page(&state, &v, StatusCode::OK, shown).await

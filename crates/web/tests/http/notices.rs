@@ -100,6 +100,10 @@ async fn each_change_to_a_way_in_is_told_to_the_person() {
     let kim_browser = app.sign_in("kim@example.org", PASSWORD).await;
     let res = kim_browser.submit("/profile/tokens", &[("label", "phone")]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = kim_api.post_json("/api/v1/me/calendar-feed", &json!({})).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let res = kim_browser.submit("/profile/calendar-feed", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let subjects = waiting_for(&app, kim).await;
     assert_eq!(subjects[..3], [RESET_LINK, RESET_LINK, RESET_LINK], "{subjects:#?}");
     assert_eq!(
@@ -109,6 +113,8 @@ async fn each_change_to_a_way_in_is_told_to_the_person() {
             "Your Foothold password was changed",
             "A Foothold API token \"laptop\" was made",
             "A Foothold API token \"phone\" was made",
+            "A Foothold calendar feed address was made",
+            "A Foothold calendar feed address was made",
         ],
         "{subjects:#?}"
     );
