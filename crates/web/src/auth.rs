@@ -193,6 +193,8 @@ struct RequestContext {
     uri: axum::http::Uri,
     /// The matched route's template, so that a secret path is not logged.
     route: Option<axum::extract::MatchedPath>,
+    /// The request's id ([`crate::logging::request_id`]).
+    request_id: Option<HeaderValue>,
     person: Option<i64>,
     peer: Option<SocketAddr>,
     /// Only this header is kept: the client address is worked out when an
@@ -204,6 +206,13 @@ tokio::task_local! {
     static REQUEST: RequestContext;
 }
 
+/// The id of the request being served, for a log line written deep inside it.
+pub(crate) fn current_request_id() -> String {
+    REQUEST
+        .try_with(|c| c.request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned())
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
 /// Logs a security event (`access_denied`, `csrf_refused`) with the
 /// request's method, path, person and client address when inside a request.
 pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str) {
@@ -213,6 +222,7 @@ pub(crate) fn log_refusal(event: &'static str, status: u16, reason: &'static str
             event,
             status,
             reason,
+            request_id = c.request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-"),
             method = %c.method,
             path = crate::logging::loggable_path(c.route.as_ref().map(|r| r.as_str()), c.uri.path()),
             person = c.person,
@@ -244,6 +254,7 @@ async fn identified(state: AppState, req: Request, next: Next) -> Response {
         method: req.method().clone(),
         uri: req.uri().clone(),
         route: req.extensions().get::<axum::extract::MatchedPath>().cloned(),
+        request_id: req.headers().get(&crate::logging::REQUEST_ID).cloned(),
         person: identity.as_ref().map(|i| i.person.id),
         peer: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
         forwarded: req.headers().get("x-forwarded-for").cloned(),

@@ -83,7 +83,7 @@ impl AppError {
 
     fn log(&self) {
         if let AppError::Internal(cause) = self {
-            tracing::error!(%cause, "request failed");
+            tracing::error!(%cause, request_id = crate::auth::current_request_id(), "request failed");
         }
     }
 }

@@ -172,6 +172,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(logging::request_span))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        // Outermost, so that even a panic's answer names its request.
+        .layer(axum::middleware::from_fn(logging::request_id))
         .with_state(state)
 }
 

@@ -4,6 +4,38 @@
 //! people, and kept longer, than the database.
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The header that names a request, in the log and in its answer.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Whether a request id from outside (a reverse proxy's) is safe to keep:
+/// short, and only characters no log format treats specially.
+fn usable_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=64).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
+}
+
+/// Middleware: every request gets an id, kept from a proxy's
+/// `X-Request-Id` when it is usable, else a new UUID; the answer carries it,
+/// so a person reporting a problem, and the log, name the same request.
+pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = match req.headers().get(&REQUEST_ID) {
+        Some(v) if usable_id(v) => v.clone(),
+        _ => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("-")),
+    };
+    req.headers_mut().insert(REQUEST_ID, id.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, id);
+    res
+}
+
+/// The id [`request_id`] gave a request, from its headers.
+pub(crate) fn id_of(headers: &axum::http::HeaderMap) -> &str {
+    headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-")
+}
 
 /// Route templates whose paths hold a secret: logs show the template.
 const SECRET_ROUTES: [&str; 2] = ["/invite/{token}", "/calendar/{file}"];
@@ -23,6 +55,7 @@ pub(crate) fn request_span(req: &Request) -> tracing::Span {
     let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
     tracing::debug_span!(
         "request",
+        request_id = id_of(req.headers()),
         method = %req.method(),
         path = loggable_path(route, req.uri().path()),
         version = ?req.version(),
@@ -39,5 +72,16 @@ mod tests {
         assert_eq!(loggable_path(Some("/calendar/{file}"), "/calendar/s3cr3t.ics"), "/calendar/{file}");
         assert_eq!(loggable_path(Some("/people/{id}"), "/people/42"), "/people/42", "ids are not secrets");
         assert_eq!(loggable_path(None, "/nowhere"), "/nowhere");
+    }
+
+    #[test]
+    fn only_plain_short_ids_from_outside_are_kept() {
+        for kept in ["abc-123", "0f8fad5b-d9cb-469f-a165-70867728950e", "req_1.2", &"a".repeat(64)] {
+            assert!(usable_id(&HeaderValue::from_str(kept).expect("header")), "{kept}");
+        }
+        for replaced in ["", "a b", "a\"b", "x=1;y", "%0a", &"a".repeat(65), "ünicode"] {
+            let ok = HeaderValue::from_str(replaced).map(|v| usable_id(&v)).unwrap_or(false);
+            assert!(!ok, "{replaced}");
+        }
     }
 }

@@ -60,6 +60,7 @@ async fn secrets_in_paths_and_queries_stay_out_of_the_log() {
         .await
         .expect("post");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused_id = refused.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("an id").to_owned();
     // The same refusal on a path without a secret logs the path.
     let people = http.post(app.url("/people/4242/invite")).header("origin", "https://evil.example").send().await;
     assert_eq!(people.expect("post").status(), StatusCode::FORBIDDEN);
@@ -69,10 +70,53 @@ async fn secrets_in_paths_and_queries_stay_out_of_the_log() {
 
     let text = log.text();
     assert!(text.contains("request refused"), "the refusals are logged: {text}");
+    // The event's own fields, after its message: the request span that also
+    // names the id is off at the default level (info).
+    let refusal = text.lines().find_map(|l| l.split_once("request refused")).expect("a refusal line").1;
+    assert!(refusal.contains(&format!("request_id=\"{refused_id}\"")), "the refusal names its request: {refusal}");
     assert!(text.contains(r#"path="/invite/{token}""#), "{text}");
     assert!(text.contains(r#"path="/people/4242/invite""#), "a path without a secret is logged as it is: {text}");
     assert!(text.contains(r#"path="/calendar/{file}""#) && text.contains(r#"path="/setup""#), "{text}");
     for secret in ["invitesecret", "feedsecret", "setupsecret"] {
         assert!(!text.contains(secret), "{secret} is in the log:\n{text}");
     }
+}
+
+/// Every answer names its request: an id from a proxy is kept when it is
+/// plain and short, anything else is replaced by a new UUID; an error's log
+/// line names the same id as its answer.
+#[tokio::test]
+async fn every_answer_and_its_log_lines_name_the_request() {
+    let log = capture();
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let id_of = |res: &reqwest::Response| {
+        res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("an x-request-id").to_owned()
+    };
+    let is_uuid = |id: &str| {
+        id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') && id.matches('-').count() == 4
+    };
+    let mut seen = std::collections::HashSet::new();
+    for path in ["/healthz", "/sign-in", "/api/v1/me", "/no/such/page"] {
+        let id = id_of(&http.get(app.url(path)).send().await.expect("get"));
+        assert!(is_uuid(&id), "{path}: {id}");
+        assert!(seen.insert(id), "{path}: ids are not reused");
+    }
+    let kept = http.get(app.url("/healthz")).header("x-request-id", "nginx-4f2a.9_b").send().await.expect("get");
+    assert_eq!(id_of(&kept), "nginx-4f2a.9_b");
+    for bad in ["has space", "quote\"d", &"x".repeat(65)] {
+        let res = http.get(app.url("/healthz")).header("x-request-id", bad).send().await.expect("get");
+        assert!(is_uuid(&id_of(&res)), "{bad:?} replaced by {}", id_of(&res));
+    }
+
+    // A request that fails inside: its answer's id is on the error's log line.
+    app.execute("DROP TABLE conversations", vec![]).await;
+    let (_, api) = app.admin_api().await;
+    let res = api.get("/api/v1/conversations").await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", res.body);
+    let id = res.header("x-request-id").expect("an id").to_owned();
+    let text = log.text();
+    let failed =
+        text.lines().find_map(|l| l.split_once("request failed")).unwrap_or_else(|| panic!("no error: {text}")).1;
+    assert!(failed.contains(&format!("request_id=\"{id}\"")), "the error's own fields name its request: {failed}");
 }
