@@ -24,7 +24,11 @@ fn usable_id(value: &HeaderValue) -> bool {
 pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
     let id = match req.headers().get(&REQUEST_ID) {
         Some(v) if usable_id(v) => v.clone(),
-        _ => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("-")),
+        _ => {
+            let random: [u8; 16] = rand::random();
+            let id = uuid::Builder::from_random_bytes(random).into_uuid();
+            HeaderValue::from_str(&id.to_string()).unwrap_or(HeaderValue::from_static("-"))
+        }
     };
     req.headers_mut().insert(REQUEST_ID, id.clone());
     let mut res = next.run(req).await;
