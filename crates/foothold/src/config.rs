@@ -133,12 +133,14 @@ impl Resolved {
         if self.base_url.scheme() != "http" {
             return None;
         }
-        let local = match self.base_url.host() {
+        let local_url = match self.base_url.host() {
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
             None => true,
         };
+        // Listening on every address, other machines reach it whatever the URL says.
+        let local = local_url && self.addr.ip().is_loopback();
         (!local).then(|| {
             format!(
                 "FOOTHOLD_BASE_URL is {}, plain http on an address other machines use: passwords and session \
@@ -291,10 +293,17 @@ mod tests {
     fn plain_http_on_a_shared_address_is_warned_about() {
         let with = |url: &str| Settings { base_url: Some(url.into()), ..Default::default() }.resolve().expect("url");
         for local in
-            ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "https://career.example.org"]
+            ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "http://[::ffff:127.0.0.1]:8080"]
         {
             assert_eq!(with(local).plain_http_warning(), None, "{local}");
         }
+        assert_eq!(with("https://career.example.org").plain_http_warning(), None);
+        let everywhere = |url: &str| {
+            let addr = Some("0.0.0.0:8080".parse().expect("addr"));
+            Settings { base_url: Some(url.into()), addr, ..Default::default() }.resolve().expect("settings")
+        };
+        assert!(everywhere("http://127.0.0.1:8080").plain_http_warning().is_some(), "listening on every address");
+        assert_eq!(everywhere("https://career.example.org").plain_http_warning(), None);
         for shared in ["http://career.example.org", "http://10.0.0.5:8080"] {
             let w = with(shared).plain_http_warning().expect(shared);
             assert!(w.contains("plain http") && w.contains("https://"), "{w}");

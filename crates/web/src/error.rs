@@ -83,7 +83,7 @@ impl AppError {
 
     fn log(&self) {
         if let AppError::Internal(cause) = self {
-            tracing::error!(%cause, request_id = crate::auth::current_request_id(), "request failed");
+            tracing::error!(%cause, request_id = crate::logging::current_request_id(), "request failed");
         }
     }
 }
@@ -229,6 +229,6 @@ impl IntoResponse for PageError {
 
 /// Answers a panic with a 500 instead of a dropped connection.
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    tracing::error!("a request handler panicked");
+    tracing::error!(request_id = crate::logging::current_request_id(), "a request handler panicked");
     ApiError(AppError::Internal("panic".into())).into_response()
 }

@@ -173,7 +173,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(logging::request_span))
         .layer(CatchPanicLayer::custom(error::panic_response))
         // Outermost, so that even a panic's answer names its request.
-        .layer(axum::middleware::from_fn(logging::request_id))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), logging::request_id))
         .with_state(state)
 }
 

@@ -3,10 +3,14 @@
 //! the set-up link carries its token in the query; logs are read by more
 //! people, and kept longer, than the database.
 
-use axum::extract::{MatchedPath, Request};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::AppState;
 
 /// The header that names a request, in the log and in its answer.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -18,12 +22,21 @@ fn usable_id(value: &HeaderValue) -> bool {
     (1..=64).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
 }
 
-/// Middleware: every request gets an id, kept from a proxy's
-/// `X-Request-Id` when it is usable, else a new UUID; the answer carries it,
-/// so a person reporting a problem, and the log, name the same request.
-pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
+tokio::task_local! {
+    /// The id of the request being served, for log lines written inside it.
+    static CURRENT: String;
+}
+
+/// Middleware: every request gets an id, kept from a trusted proxy's
+/// `X-Request-Id` when it is usable, else a new random UUID; the answer
+/// carries it, so a person reporting a problem and the log name the same
+/// request. Anyone else's id is replaced: a client could otherwise give
+/// its requests another request's id.
+pub(crate) async fn request_id(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let trusted = peer.is_some_and(|ip| state.config().trusted_proxies.contains(&ip));
     let id = match req.headers().get(&REQUEST_ID) {
-        Some(v) if usable_id(v) => v.clone(),
+        Some(v) if trusted && usable_id(v) => v.clone(),
         _ => {
             let random: [u8; 16] = rand::random();
             let id = uuid::Builder::from_random_bytes(random).into_uuid();
@@ -31,9 +44,15 @@ pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
         }
     };
     req.headers_mut().insert(REQUEST_ID, id.clone());
-    let mut res = next.run(req).await;
+    let current = id.to_str().unwrap_or("-").to_owned();
+    let mut res = CURRENT.scope(current, next.run(req)).await;
     res.headers_mut().insert(REQUEST_ID, id);
     res
+}
+
+/// The id of the request being served ("-" outside one).
+pub(crate) fn current_request_id() -> String {
+    CURRENT.try_with(String::clone).unwrap_or_else(|_| "-".to_owned())
 }
 
 /// The id [`request_id`] gave a request, from its headers.

@@ -72,7 +72,12 @@ async fn secrets_in_paths_and_queries_stay_out_of_the_log() {
     assert!(text.contains("request refused"), "the refusals are logged: {text}");
     // The event's own fields, after its message: the request span that also
     // names the id is off at the default level (info).
-    let refusal = text.lines().find_map(|l| l.split_once("request refused")).expect("a refusal line").1;
+    let refusal = text
+        .lines()
+        .filter_map(|l| l.split_once("request refused"))
+        .find(|(_, fields)| fields.contains("/invite/{token}"))
+        .expect("the invite link's refusal")
+        .1;
     assert!(refusal.contains(&format!("request_id=\"{refused_id}\"")), "the refusal names its request: {refusal}");
     assert!(text.contains(r#"path="/invite/{token}""#), "{text}");
     assert!(text.contains(r#"path="/people/4242/invite""#), "a path without a secret is logged as it is: {text}");
@@ -106,21 +111,43 @@ async fn every_answer_and_its_log_lines_name_the_request() {
         assert!(is_uuid(&id), "{path}: {id}");
         assert!(seen.insert(id), "{path}: ids are not reused");
     }
-    let kept = http.get(app.url("/healthz")).header("x-request-id", "nginx-4f2a.9_b").send().await.expect("get");
+    // A client's own id is not kept: it could name another request.
+    let client = http.get(app.url("/healthz")).header("x-request-id", "nginx-4f2a.9_b").send().await.expect("get");
+    assert!(is_uuid(&id_of(&client)), "{}", id_of(&client));
+    // A trusted proxy's is, when it is plain and short.
+    let behind = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")]).await;
+    let kept = http.get(behind.url("/healthz")).header("x-request-id", "nginx-4f2a.9_b").send().await.expect("get");
     assert_eq!(id_of(&kept), "nginx-4f2a.9_b");
     for bad in ["has space", "quote\"d", &"x".repeat(65)] {
-        let res = http.get(app.url("/healthz")).header("x-request-id", bad).send().await.expect("get");
+        let res = http.get(behind.url("/healthz")).header("x-request-id", bad).send().await.expect("get");
         assert!(is_uuid(&id_of(&res)), "{bad:?} replaced by {}", id_of(&res));
     }
 
     // A request that fails inside: its answer's id is on the error's log line.
     app.execute("DROP TABLE conversations", vec![]).await;
-    let (_, api) = app.admin_api().await;
+    let (admin, api) = app.admin_api().await;
     let res = api.get("/api/v1/conversations").await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", res.body);
     let id = res.header("x-request-id").expect("an id").to_owned();
     let text = log.text();
-    let failed =
-        text.lines().find_map(|l| l.split_once("request failed")).unwrap_or_else(|| panic!("no error: {text}")).1;
-    assert!(failed.contains(&format!("request_id=\"{id}\"")), "the error's own fields name its request: {failed}");
+    let failure = |text: &str, id: &str| {
+        text.lines()
+            .filter_map(|l| l.split_once("request failed"))
+            .any(|(_, fields)| fields.contains(&format!("request_id=\"{id}\"")))
+    };
+    assert!(failure(&text, &id), "the error's own fields name its request {id}: {text}");
+
+    // One that fails before it is known who asks (the session lookup).
+    let session = app.store.create_session(admin.id, chrono::Duration::hours(1)).await.expect("session");
+    app.execute("DROP TABLE sessions", vec![]).await;
+    let res = http
+        .get(app.url("/"))
+        .header("cookie", format!("foothold_session={}", session.token))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = id_of(&res);
+    let text = log.text();
+    assert!(failure(&text, &id), "a failed session lookup names its request {id}: {text}");
 }

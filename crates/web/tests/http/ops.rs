@@ -192,6 +192,13 @@ async fn metrics_are_for_the_scraper_and_admins() {
         assert!(!figures(refused), "{}", refused.body);
     }
 
+    // The scraper is let in without the database: its figures matter most
+    // when the database struggles.
+    app.execute("DROP TABLE api_tokens", vec![]).await;
+    let scraper = app.metrics().await;
+    assert_eq!(scraper.status, StatusCode::OK, "{}", scraper.body);
+    assert!(figures(&scraper) && scraper.body.contains("foothold_db_pool_connections"), "{}", scraper.body);
+
     // Without a token configured, only admins read them.
     let untokened = TestApp::spawn_with(|c| c.metrics_token = None).await;
     let res = untokened.api_as(crate::harness::METRICS_TOKEN).get("/metrics").await;
