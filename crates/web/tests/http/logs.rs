@@ -124,7 +124,7 @@ async fn every_answer_and_its_log_lines_name_the_request() {
     }
 
     // A request that fails inside: its answer's id is on the error's log line.
-    app.execute("DROP TABLE conversations", vec![]).await;
+    app.execute("ALTER TABLE conversations RENAME TO conversations_gone", vec![]).await;
     let (admin, api) = app.admin_api().await;
     let res = api.get("/api/v1/conversations").await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", res.body);
