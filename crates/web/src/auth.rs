@@ -78,7 +78,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The credentials of an `Authorization: Bearer` header.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -88,7 +88,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
     if let Some(token) = bearer(headers) {
         // The metrics scraper is nobody, and must not need the database to
         // be let in: its figures matter most when the database struggles.
-        if state.config().metrics_token.as_deref().is_some_and(|m| constant_time_eq(token, m)) {
+        if is_metrics_scraper(state.config(), headers) {
             return Ok(None);
         }
         return Ok(state
@@ -135,8 +135,17 @@ fn same_origin(headers: &HeaderMap, config: &WebConfig) -> bool {
     origin.origin() == config.base_url.origin() || host == Some(origin_host.as_str())
 }
 
+/// Whether the request carries the metrics scraper's token
+/// ([`WebConfig::metrics_token`]) as `Authorization: Bearer`.
+pub(crate) fn is_metrics_scraper(config: &WebConfig, headers: &HeaderMap) -> bool {
+    match (config.metrics_token.as_deref(), bearer(headers)) {
+        (Some(expected), Some(sent)) => constant_time_eq(sent, expected),
+        _ => false,
+    }
+}
+
 /// Compares secrets in time that does not tell how much of them matched.
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

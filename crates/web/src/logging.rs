@@ -1,7 +1,7 @@
-//! What of a request may go into the logs: never a secret its path carries.
-//! Invite links and calendar feeds are reached by a secret in the path, and
-//! the set-up link carries its token in the query; logs are read by more
-//! people, and kept longer, than the database.
+//! What the logs say of a request: its id, which its answer carries too, and
+//! never a secret its path carries. Invite links and calendar feeds are
+//! reached by a secret in the path, and the set-up link carries its token in
+//! the query; logs are read by more people, and kept longer, than the database.
 
 use std::net::SocketAddr;
 

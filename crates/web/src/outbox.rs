@@ -262,6 +262,14 @@ pub async fn queue_notice(state: &crate::AppState, person: &Person, what: Notice
     }
 }
 
+/// Tells a person who has a password that `by` made a link that sets a new
+/// one (see [`Notice::ResetLinkIssued`]); a first invitation replaces nothing
+/// and tells nobody. True if a notice was queued.
+pub async fn notice_reset_link(state: &crate::AppState, by: &str, person: &Person) -> bool {
+    let days = crate::pages::INVITE_DAYS.to_string();
+    person.has_password && queue_notice(state, person, Notice::ResetLinkIssued, by, &days).await
+}
+
 /// Tells the old address when a change to a person moved their e-mail (see
 /// [`Notice::EmailChanged`]); `by` is who made the change.
 pub async fn notice_person_changed(state: &crate::AppState, by: &str, before: &Person, after: &Person) {

@@ -5,7 +5,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
-use foothold_domain::notice::Notice;
 use foothold_domain::policy::{Action, decide};
 use foothold_domain::{Email, PersonName, Role, Text};
 use foothold_store::{ImportFailure, NewPerson, Person, PersonChanges};
@@ -256,10 +255,7 @@ pub async fn invite(
     let ttl = chrono::Duration::days(crate::pages::INVITE_DAYS);
     let token = state.store().create_invite(id, ttl).await?;
     crate::audit::record_sign_in_link(state.store(), &c, &p).await?;
-    if p.has_password {
-        let days = crate::pages::INVITE_DAYS.to_string();
-        crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &c.person.name, &days).await;
-    }
+    crate::outbox::notice_reset_link(&state, &c.person.name, &p).await;
     Ok((
         StatusCode::CREATED,
         Json(InviteOut {

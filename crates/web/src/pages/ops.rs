@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use foothold_domain::policy::{Action, decide};
 
 use crate::AppState;
-use crate::auth::{MaybeViewer, bearer, constant_time_eq};
+use crate::auth::{MaybeViewer, is_metrics_scraper};
 use crate::error::{AppError, PageError};
 
 /// Alive: the process answers.
@@ -33,11 +33,7 @@ pub async fn metrics(
     MaybeViewer(viewer): MaybeViewer,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let scraper = match (state.config().metrics_token.as_deref(), bearer(&headers)) {
-        (Some(expected), Some(sent)) => constant_time_eq(sent, expected),
-        _ => false,
-    };
-    if !scraper {
+    if !is_metrics_scraper(state.config(), &headers) {
         let Some(v) = viewer else {
             crate::auth::log_refusal("access_denied", 401, "metrics without the token");
             return Err(PageError(AppError::Rejected(

@@ -1,6 +1,5 @@
 //! The admin's people pages: list, add, edit, deactivate, invite, import.
 
-use foothold_domain::notice::Notice;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -372,11 +371,8 @@ pub async fn invite(
     let link = new_invite_link(&state, id).await?;
     crate::audit::record_sign_in_link(state.store(), &v, &p).await?;
     let mut said = "A new link is ready; earlier links no longer work.".to_owned();
-    if p.has_password {
-        let days = INVITE_DAYS.to_string();
-        if crate::outbox::queue_notice(&state, &p, Notice::ResetLinkIssued, &v.person.name, &days).await {
-            said.push_str(&format!(" {} has a password, so they get an e-mail saying this link was made.", p.name));
-        }
+    if crate::outbox::notice_reset_link(&state, &v.person.name, &p).await {
+        said.push_str(&format!(" {} has a password, so they get an e-mail saying this link was made.", p.name));
     }
     show_person(&state, &v, id, link, said).await
 }
