@@ -383,17 +383,18 @@ fn client_behind(config: &WebConfig, peer: Option<SocketAddr>, forwarded: Option
 
 /// The `Set-Cookie` value that starts a session.
 pub fn session_cookie(config: &WebConfig, token: &str) -> String {
-    let secure = if config.is_https() { "; Secure" } else { "" };
-    let max_age = config.session_ttl.as_secs();
-    let name = session_cookie_name(config);
-    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    set_session_cookie(config, token, config.session_ttl.as_secs())
 }
 
 /// The `Set-Cookie` value that ends a session.
 pub fn clear_session_cookie(config: &WebConfig) -> String {
-    let secure = if config.is_https() { "; Secure" } else { "" };
+    set_session_cookie(config, "", 0)
+}
+
+fn set_session_cookie(config: &WebConfig, value: &str, max_age: u64) -> String {
     let name = session_cookie_name(config);
-    format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    let secure = if config.is_https() { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 #[cfg(test)]

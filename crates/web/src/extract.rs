@@ -36,11 +36,14 @@ fn cut_off() -> AppError {
     )
 }
 
-/// The answer to a body that stopped arriving for longer than the read timeout.
+/// The answer to a body that paused longer than the read timeout, or took
+/// longer than the request timeout in all.
 fn stalled() -> AppError {
     rejected(
         StatusCode::REQUEST_TIMEOUT,
-        "The request body stopped arriving before its end, so the server stopped waiting for it. Send it again.".into(),
+        "The request body did not arrive in time (it paused too long, or took too long in all), so the server \
+         stopped waiting for it. Send it again."
+            .into(),
     )
 }
 
@@ -50,7 +53,7 @@ fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'sta
 }
 
 /// What went wrong reading a body, told by the error and every error it
-/// wraps: over the limit is 413, stalled past the read timeout 408, anything
+/// wraps: over the limit is 413, past a read or request timeout 408, anything
 /// else (a body cut off before its declared length) 400.
 fn body_failure(err: &(dyn std::error::Error + 'static)) -> AppError {
     if caused_by::<http_body_util::LengthLimitError>(err) {
