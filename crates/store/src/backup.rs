@@ -150,7 +150,7 @@ pub async fn check_sqlite_file(path: &Path) -> Result<Integrity> {
         .create_if_missing(false);
     let pool =
         sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.map_err(connect_err)?;
-    let store = Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite);
+    let store = Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite, None);
     let found = store.integrity().await;
     store.close().await;
     found

@@ -317,3 +317,45 @@ entity_module!(performance_view, "performance_views", {
     pub created_at: super::Ts,
     pub updated_at: super::Ts,
 });
+
+/// Calls `f` with every table and column an entity above declares, and the
+/// column's type: what the direct SQLite reads (`lite.rs`) decode by.
+pub(crate) fn each_column(mut f: impl FnMut(&'static str, &'static str, &sea_orm::ColumnType)) {
+    use sea_orm::{ColumnTrait, IdenStatic, Iterable};
+    fn one<E: sea_orm::EntityTrait>(f: &mut impl FnMut(&'static str, &'static str, &sea_orm::ColumnType)) {
+        let table = E::default().table_name();
+        for c in E::Column::iter() {
+            f(table, c.as_str(), c.def().get_column_type());
+        }
+    }
+    macro_rules! all {
+        ($($m:ident),* $(,)?) => { $( one::<$m::Entity>(&mut f); )* };
+    }
+    all!(
+        department,
+        person,
+        session,
+        api_token,
+        invite,
+        sign_in_failure,
+        setting,
+        question_set,
+        set_question,
+        conversation,
+        conversation_question,
+        answer,
+        conversation_note,
+        conversation_grant,
+        conversation_theme,
+        custom_theme,
+        role,
+        plan,
+        plan_theme,
+        plan_step,
+        checkin,
+        plan_change,
+        pulse_round,
+        pulse_response,
+        performance_view,
+    );
+}

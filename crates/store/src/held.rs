@@ -28,6 +28,8 @@ use sea_orm::{
     Statement,
 };
 use sea_query_sqlx::SqlxValues;
+
+use crate::lite::Computed;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The request's connection, tagged with the pool it came from; empty until
@@ -54,6 +56,8 @@ static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
 pub(crate) struct Db {
     pub(crate) pool: DatabaseConnection,
     id: u64,
+    /// On a SQLite file, reads that run on the calling thread (lite.rs).
+    lite: Option<Arc<crate::lite::Reader>>,
 }
 
 /// Runs `work` with one pooled connection held for all of its statements
@@ -73,8 +77,16 @@ pub async fn release_held_connection() {
 }
 
 impl Db {
-    pub(crate) fn new(pool: DatabaseConnection) -> Self {
-        Db { pool, id: NEXT_POOL.fetch_add(1, Ordering::Relaxed) }
+    pub(crate) fn new(pool: DatabaseConnection, lite: Option<crate::lite::Reader>) -> Self {
+        Db { pool, id: NEXT_POOL.fetch_add(1, Ordering::Relaxed), lite: lite.map(Arc::new) }
+    }
+
+    /// Closes every connection, those kept for direct reads first.
+    pub(crate) async fn close(&self) -> Result<(), DbErr> {
+        if let Some(lite) = &self.lite {
+            lite.close();
+        }
+        self.pool.close_by_ref().await
     }
 
     /// The request's slot, when the caller runs inside [`with_held_connection`]
@@ -148,6 +160,101 @@ macro_rules! on_held {
     }};
 }
 
+impl Db {
+    /// The first row of a read whose computed columns (a count, an `EXISTS`)
+    /// are read as the kinds `computed` gives, so that on SQLite it can run
+    /// on the calling thread (lite.rs); without them it runs on sqlx there.
+    pub(crate) async fn query_one_computed(
+        &self,
+        stmt: Statement,
+        computed: &Computed,
+    ) -> Result<Option<QueryResult>, DbErr> {
+        if let Some(rows) = self.direct(&stmt, computed, true).await? {
+            return Ok(rows.into_iter().next());
+        }
+        on_held!(self, self.pool.query_one_raw(stmt).await, |c| {
+            query(stmt).fetch_optional(&mut **c).await.map(|row| row.map(QueryResult::from)).map_err(query_err)
+        })
+    }
+
+    /// The rows of a read run on the calling thread (lite.rs), or `None`
+    /// when it runs on sqlx.
+    async fn direct(
+        &self,
+        stmt: &Statement,
+        computed: &Computed,
+        one: bool,
+    ) -> Result<Option<Vec<QueryResult>>, DbErr> {
+        let Some(rows) = self.lite.as_ref().map(|r| r.read(stmt, computed, one)).transpose()?.flatten() else {
+            return Ok(None);
+        };
+        #[cfg(debug_assertions)]
+        self.shadow_check(stmt, computed, &rows, one).await?;
+        Ok(Some(crate::lite::results(rows).await?))
+    }
+
+    /// In debug builds, so in every test run, a read that ran on the calling
+    /// thread runs on sqlx too, and the two must agree row for row and value
+    /// for value, each value decoded by sqlx as the Rust type lite.rs chose:
+    /// the proof that lite.rs binds, filters, orders and decodes as sqlx does.
+    /// A write landing between the two reads can make them differ, so a
+    /// difference is read again before it counts. Skipped when the pool has
+    /// no connection free.
+    #[cfg(debug_assertions)]
+    async fn shadow_check(
+        &self,
+        stmt: &Statement,
+        computed: &Computed,
+        rows: &[crate::lite::Row],
+        one: bool,
+    ) -> Result<(), DbErr> {
+        let Some(reader) = self.lite.as_ref() else { return Ok(()) };
+        let mut mine = rows.to_vec();
+        for attempt in 0..3 {
+            // Never waiting for a connection: a check must not change who waits.
+            let Some(mut conn) = self.pool.get_sqlite_connection_pool().try_acquire() else { return Ok(()) };
+            let theirs: Vec<QueryResult> = query(stmt.clone())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(query_err)?
+                .into_iter()
+                .map(QueryResult::from)
+                .collect();
+            drop(conn);
+            let theirs = &theirs[..if one { theirs.len().min(1) } else { theirs.len() }];
+            match crate::lite::differs(&mine, theirs) {
+                None => return Ok(()),
+                Some(why) if attempt == 2 => {
+                    tracing::error!(sql = %stmt.sql, %why, "a direct SQLite read differs from sqlx's");
+                    return Err(DbErr::Custom(format!("direct SQLite read differs from sqlx's: {why}")));
+                }
+                Some(_) => {
+                    mine = reader.read(stmt, computed, one)?.unwrap_or_default();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every row of a read, as [`Db::query_one_computed`].
+    pub(crate) async fn query_all_computed(
+        &self,
+        stmt: Statement,
+        computed: &Computed,
+    ) -> Result<Vec<QueryResult>, DbErr> {
+        if let Some(rows) = self.direct(&stmt, computed, false).await? {
+            return Ok(rows);
+        }
+        on_held!(self, self.pool.query_all_raw(stmt).await, |c| {
+            query(stmt)
+                .fetch_all(&mut **c)
+                .await
+                .map(|rows| rows.into_iter().map(QueryResult::from).collect())
+                .map_err(query_err)
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for Db {
     fn get_database_backend(&self) -> DatabaseBackend {
@@ -167,18 +274,10 @@ impl ConnectionTrait for Db {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        on_held!(self, self.pool.query_one_raw(stmt).await, |c| {
-            query(stmt).fetch_optional(&mut **c).await.map(|row| row.map(QueryResult::from)).map_err(query_err)
-        })
+        self.query_one_computed(stmt, &[]).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        on_held!(self, self.pool.query_all_raw(stmt).await, |c| {
-            query(stmt)
-                .fetch_all(&mut **c)
-                .await
-                .map(|rows| rows.into_iter().map(QueryResult::from).collect())
-                .map_err(query_err)
-        })
+        self.query_all_computed(stmt, &[]).await
     }
 }

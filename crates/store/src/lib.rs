@@ -10,6 +10,7 @@ mod entity;
 mod feeds;
 mod held;
 mod insight;
+mod lite;
 mod migrate;
 mod outbox;
 mod people;
@@ -154,8 +155,8 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
 }
 
 impl Store {
-    fn over(db: DatabaseConnection, engine: Engine) -> Self {
-        Store { db: held::Db::new(db), engine, recent_reads: Arc::default() }
+    fn over(db: DatabaseConnection, engine: Engine, lite: Option<lite::Reader>) -> Self {
+        Store { db: held::Db::new(db, lite), engine, recent_reads: Arc::default() }
     }
 
     /// Opens the database the URL names. SQLite files are created when
@@ -176,7 +177,7 @@ impl Store {
                     .connect(url.expose())
                     .await
                     .map_err(connect_err)?;
-                Ok(Store::over(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool), Engine::Postgres))
+                Ok(Store::over(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool), Engine::Postgres, None))
             }
             _ => {
                 let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url.expose())
@@ -195,10 +196,12 @@ impl Store {
                     // before every query only costs a round trip to its thread.
                     .test_before_acquire(false)
                     .after_connect(|conn, _| Box::pin(async move { stable_plans(conn).await }))
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await
                     .map_err(connect_err)?;
-                Ok(Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite))
+                // A file only: each connection to an in-memory database has its own.
+                let lite = url.sqlite_path().map(|_| lite::Reader::new(opts.get_filename().to_owned()));
+                Ok(Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite, lite))
             }
         }
     }
@@ -257,7 +260,7 @@ impl Store {
 
     /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
     pub async fn close(self) {
-        let _ = self.db.pool.close().await;
+        let _ = self.db.close().await;
     }
 
     /// A transaction that writes. On SQLite it takes the write lock at BEGIN:

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use crate::entity::{checkin, person, plan as plan_e, plan_change, plan_step, plan_theme, role};
+use crate::lite::Kind;
 use crate::{Result, Store, StoreError, Timestamp, now};
 
 /// Whether a plan is under way.
@@ -685,7 +686,8 @@ impl Store {
         let backend = self.backend();
         let row = self
             .db
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            .query_one_computed(
+                sea_orm::Statement::from_sql_and_values(
                 backend,
                 crate::sql(
                     backend,
@@ -694,10 +696,12 @@ impl Store {
                                     WHERE p.person_id = $1 AND c.completed_at >= $3) AS held",
                 ),
                 [person_id.into(), quarter.into(), since.into()],
-            ))
+            ),
+                &[("answered", Kind::Bool), ("held", Kind::Bool)],
+            )
             .await?;
         match row {
-            Some(r) => Ok((r.try_get("", "answered")?, r.try_get("", "held")?)),
+            Some(r) => Ok((r.try_get::<bool>("", "answered")?, r.try_get::<bool>("", "held")?)),
             None => Ok((false, false)),
         }
     }

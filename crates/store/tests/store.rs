@@ -248,6 +248,9 @@ async fn one_connection_per_request(url: &DatabaseUrl) {
     let other = store.clone();
     foothold_store::with_held_connection(async {
         assert_eq!(store.person(ann.id).await.expect("read").map(|p| p.name), Some("Ann".to_owned()));
+        // A write takes the pool's connection (on SQLite, reads like the one
+        // above run on the request's thread and take none).
+        store.put_setting("mine", "yes").await.expect("write");
         // Outside the request (a spawned task): the pool's one connection is held.
         let waiting = tokio::spawn(async move { other.put_setting("seen", "yes").await });
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -278,6 +281,36 @@ async fn postgres_one_connection_per_request() {
     if let Some(url) = fresh_postgres().await {
         one_connection_per_request(&url).await;
     }
+}
+
+/// On SQLite, reads run on the request's own thread: they do not wait for
+/// the pool's connections, which writes hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_reads_do_not_wait_for_the_pool() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("r.db")), 1).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let ann = add(&store, "ann@example.org", "Ann", None).await;
+    let (taken, holding) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let holder = store.clone();
+    let request = tokio::spawn(foothold_store::with_held_connection(async move {
+        holder.put_setting("mine", "yes").await.expect("write");
+        let _ = taken.send(());
+        let _ = released.await;
+    }));
+    holding.await.expect("the request took the pool's only connection");
+    let writer = store.clone();
+    let write = tokio::spawn(async move { writer.put_setting("other", "yes").await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!write.is_finished(), "a write waits for the pool's only connection");
+    let read = soon("a read while the pool is busy", store.person(ann.id)).await.expect("read");
+    assert_eq!(read.map(|p| p.name), Some("Ann".to_owned()));
+    let setting = soon("another read", store.setting("mine")).await.expect("read");
+    assert_eq!(setting.as_deref(), Some("yes"), "it sees the request's committed write");
+    release.send(()).expect("release");
+    request.await.expect("request");
+    soon("the waiting write", write).await.expect("task").expect("write");
 }
 
 /// A request that touches two databases sends each statement to its own.

@@ -1,0 +1,573 @@
+//! SQLite reads on the request's own thread.
+//!
+//! sqlx runs every SQLite statement on a thread of its own per connection:
+//! each read is a hand-off to that thread and back, two context switches and
+//! a trip through two channels. For the few rows a page reads, SQLite itself
+//! takes a few microseconds, the hand-off several times that. So read-only
+//! statements run here instead, synchronously, on connections kept for
+//! reading, and their rows go to SeaORM as values typed by the entity that
+//! declares each column.
+//!
+//! Only what can be typed exactly goes this way: every column of the result
+//! must come straight from a column an entity declares (SQLite's column
+//! metadata names it) or be a computed column whose kind the caller declares
+//! ([`Db::query_one_computed`](crate::held::Db::query_one_computed)), no two
+//! columns may share a name, and the statement must be read-only. Anything else (a count, a column no entity declares,
+//! an `INSERT … RETURNING`) runs on sqlx as before, and its SQL is remembered
+//! so that it is not examined again. Writes and transactions never come here.
+//!
+//! Each statement is its own read transaction on a WAL database, so it sees
+//! every write committed before it started, as a pooled sqlx connection did.
+//! A long result is read off the async worker after its first rows (see
+//! [`MANY`]), so a large export does not stall the requests queued behind it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use rusqlite::types::{ToSqlOutput, Value as Lite, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use sea_orm::{ColumnType, ConnectionTrait, DatabaseBackend, DbErr, QueryResult, RuntimeErr, Statement, Value};
+
+/// A result row: its columns' values by name.
+pub(crate) type Row = BTreeMap<String, Value>;
+
+/// Connections kept open for reading; more are opened when every one is in
+/// use (each tokio worker uses at most one at a time) and closed on return.
+const KEEP: usize = 8;
+
+/// Rows read on the async worker before the rest of a result moves off it.
+const MANY: usize = 256;
+
+/// Statements whose shapes are remembered. A list bound with `IN (…)` makes
+/// new SQL for every length, so past this the memory starts afresh.
+const SHAPES: usize = 4096;
+
+/// How a column's stored value becomes the value SeaORM decodes: the Rust
+/// type the caller reads it as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `i64`.
+    BigInt,
+    /// `i32`.
+    Int,
+    /// `String`.
+    Text,
+    /// `bool`.
+    Bool,
+    /// A [`Timestamp`](crate::Timestamp).
+    Timestamp,
+    /// A `NaiveDate`.
+    Date,
+}
+
+/// Computed columns (a count, an `EXISTS`) by name, with the kind each is read as.
+pub(crate) type Computed = [(&'static str, Kind)];
+
+impl Kind {
+    fn of(ty: &ColumnType) -> Option<Kind> {
+        Some(match ty {
+            ColumnType::BigInteger => Kind::BigInt,
+            ColumnType::Integer => Kind::Int,
+            ColumnType::String(_) | ColumnType::Text => Kind::Text,
+            ColumnType::Boolean => Kind::Bool,
+            ColumnType::TimestampWithTimeZone => Kind::Timestamp,
+            ColumnType::Date => Kind::Date,
+            _ => return None,
+        })
+    }
+
+    fn null(self) -> Value {
+        match self {
+            Kind::BigInt => Value::BigInt(None),
+            Kind::Int => Value::Int(None),
+            Kind::Text => Value::String(None),
+            Kind::Bool => Value::Bool(None),
+            Kind::Timestamp => Value::ChronoDateTimeUtc(None),
+            Kind::Date => Value::ChronoDate(None),
+        }
+    }
+}
+
+/// Table → column → kind, from the entities.
+static KINDS: LazyLock<HashMap<&'static str, HashMap<&'static str, Kind>>> = LazyLock::new(|| {
+    let mut kinds: HashMap<&'static str, HashMap<&'static str, Kind>> = HashMap::new();
+    crate::entity::each_column(|table, column, ty| {
+        if let Some(kind) = Kind::of(ty) {
+            kinds.entry(table).or_default().insert(column, kind);
+        }
+    });
+    kinds
+});
+
+/// A result's columns: their names and kinds, in order.
+type Shape = Arc<[(String, Kind)]>;
+
+/// Reads a SQLite file on the calling thread (see the module's documentation).
+#[derive(Debug)]
+pub(crate) struct Reader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// Every statement examined: its shape, or `None` when it runs on sqlx.
+    shapes: Mutex<HashMap<String, Option<Shape>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing here can leave the data half-changed, so a poisoned lock is usable.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn db_err(e: rusqlite::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::Internal(format!("SQLite: {e}")))
+}
+
+fn type_err(column: &str, what: &str) -> DbErr {
+    DbErr::Type(format!("column {column}: {what}"))
+}
+
+impl Reader {
+    /// A reader of the database file at `path`, which the sqlx pool has
+    /// already opened (and so put in WAL mode).
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Reader { path, idle: Mutex::default(), shapes: Mutex::default() }
+    }
+
+    /// Runs `stmt` here when it can be (see the module's documentation):
+    /// `Ok(None)` means it must run on sqlx. `one` stops at the first row.
+    /// `computed` gives the kinds of the columns no table column supplies;
+    /// a call site passes the same for the same SQL.
+    pub(crate) fn read(&self, stmt: &Statement, computed: &Computed, one: bool) -> Result<Option<Vec<Row>>, DbErr> {
+        let known = lock(&self.shapes).get(&stmt.sql).cloned();
+        if let Some(None) = known {
+            return Ok(None);
+        }
+        let conn = self.take()?;
+        let out = self.run(&conn, stmt, computed, known.flatten(), one);
+        self.give_back(conn);
+        out
+    }
+
+    fn take(&self) -> Result<Connection, DbErr> {
+        if let Some(conn) = lock(&self.idle).pop() {
+            return Ok(conn);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(db_err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+        // Reads only: a statement that would write fails rather than writes.
+        conn.pragma_update(None, "query_only", true).map_err(db_err)?;
+        // As on the sqlx connections (see `stable_plans` in lib.rs).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(db_err)?;
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(conn)
+    }
+
+    /// Closes the connections kept for reading (at shutdown, before the
+    /// pool's, so that the last connection to close checkpoints the WAL).
+    pub(crate) fn close(&self) {
+        lock(&self.idle).clear();
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = lock(&self.idle);
+        if idle.len() < KEEP {
+            idle.push(conn);
+        }
+    }
+
+    fn run(
+        &self,
+        conn: &Connection,
+        stmt: &Statement,
+        computed: &Computed,
+        shape: Option<Shape>,
+        one: bool,
+    ) -> Result<Option<Vec<Row>>, DbErr> {
+        let mut st = conn.prepare_cached(&stmt.sql).map_err(db_err)?;
+        let shape = match shape {
+            Some(shape) => shape,
+            None => {
+                let shape = if st.readonly() { shape_of(&st, computed).map(Shape::from) } else { None };
+                if shape.is_none() {
+                    tracing::debug!(sql = %stmt.sql, "this statement runs on sqlx");
+                }
+                let mut shapes = lock(&self.shapes);
+                if shapes.len() >= SHAPES {
+                    shapes.clear();
+                }
+                shapes.insert(stmt.sql.clone(), shape.clone());
+                drop(shapes);
+                match shape {
+                    Some(shape) => shape,
+                    None => return Ok(None),
+                }
+            }
+        };
+        let values = stmt.values.as_ref().map_or(&[][..], |v| v.0.as_slice());
+        if values.len() != st.parameter_count() {
+            tracing::debug!(sql = %stmt.sql, "parameters and values differ in number: left to sqlx to report");
+            return Ok(None);
+        }
+        for (i, value) in values.iter().enumerate() {
+            let Some(param) = param(value) else {
+                tracing::debug!(sql = %stmt.sql, ?value, "a value only sqlx binds: this statement runs on sqlx");
+                return Ok(None);
+            };
+            st.raw_bind_parameter(i + 1, param).map_err(db_err)?;
+        }
+        let mut rows = st.raw_query();
+        let mut out = Vec::new();
+        let rest = |rows: &mut rusqlite::Rows<'_>, out: &mut Vec<Row>, limit: usize| {
+            while out.len() < limit {
+                let Some(row) = rows.next().map_err(db_err)? else { return Ok::<_, DbErr>(true) };
+                let mut values = BTreeMap::new();
+                for (i, (name, kind)) in shape.iter().enumerate() {
+                    values.insert(name.clone(), value(row.get_ref(i).map_err(db_err)?, *kind, name)?);
+                }
+                out.push(values);
+            }
+            Ok(false)
+        };
+        let limit = if one { 1 } else { MANY };
+        let done = rest(&mut rows, &mut out, limit)?;
+        if !done && !one {
+            let multi_thread = tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+            if multi_thread {
+                tokio::task::block_in_place(|| rest(&mut rows, &mut out, usize::MAX))?;
+            } else {
+                rest(&mut rows, &mut out, usize::MAX)?;
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// The shape of a statement's result, or `None` when a column neither comes
+/// straight from a column an entity declares nor is a declared computed
+/// column, or two share a name.
+fn shape_of(st: &rusqlite::Statement<'_>, computed: &Computed) -> Option<Vec<(String, Kind)>> {
+    let mut names = HashSet::new();
+    let mut shape = Vec::new();
+    for col in st.columns_with_metadata() {
+        if !names.insert(col.name().to_owned()) {
+            return None;
+        }
+        let kind = match (col.database_name(), col.table_name(), col.origin_name()) {
+            (Some("main"), Some(table), Some(column)) => *KINDS.get(table)?.get(column)?,
+            (None, None, None) => computed.iter().find(|(name, _)| *name == col.name())?.1,
+            _ => return None,
+        };
+        shape.push((col.name().to_owned(), kind));
+    }
+    Some(shape)
+}
+
+/// A bound value, encoded as sqlx encodes it for SQLite (sea-query-sqlx's
+/// binding, sqlx-sqlite's `Encode`), so that comparisons with stored text
+/// (timestamps, dates) behave the same; `None` for a value only sqlx binds.
+fn param(v: &Value) -> Option<ToSqlOutput<'_>> {
+    let owned = |v: Option<Lite>| ToSqlOutput::Owned(v.unwrap_or(Lite::Null));
+    Some(match v {
+        Value::Bool(b) => owned(b.map(|b| Lite::Integer(b.into()))),
+        Value::TinyInt(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        Value::SmallInt(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        Value::Int(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        Value::BigInt(i) => owned(i.map(Lite::Integer)),
+        Value::TinyUnsigned(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        Value::SmallUnsigned(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        Value::Unsigned(i) => owned(i.map(|i| Lite::Integer(i.into()))),
+        // SeaORM binds LIMIT and OFFSET so.
+        Value::BigUnsigned(i) => owned(match i {
+            Some(i) => Some(Lite::Integer(i64::try_from(*i).ok()?)),
+            None => None,
+        }),
+        Value::Float(f) => owned(f.map(|f| Lite::Real(f.into()))),
+        Value::Double(f) => owned(f.map(Lite::Real)),
+        Value::String(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        Value::String(None) => owned(None),
+        Value::Char(c) => owned(c.map(|c| Lite::Text(c.to_string()))),
+        Value::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        Value::Bytes(None) => owned(None),
+        Value::ChronoDate(d) => owned(d.map(|d| Lite::Text(d.format("%F").to_string()))),
+        Value::ChronoDateTime(t) => owned(t.map(|t| Lite::Text(t.format("%F %T%.f").to_string()))),
+        Value::ChronoDateTimeUtc(t) => owned(t.map(|t| Lite::Text(t.to_rfc3339_opts(SecondsFormat::AutoSi, false)))),
+        _ => return None,
+    })
+}
+
+/// A stored value as the kind of its column, or an error naming the column
+/// when it holds something else: a mistyped value is never read as absent.
+fn value(v: ValueRef<'_>, kind: Kind, column: &str) -> Result<Value, DbErr> {
+    fn text<'a>(b: &'a [u8], column: &str) -> Result<&'a str, DbErr> {
+        std::str::from_utf8(b).map_err(|_| type_err(column, "text is not UTF-8"))
+    }
+    Ok(match (kind, v) {
+        (kind, ValueRef::Null) => kind.null(),
+        (Kind::BigInt, ValueRef::Integer(i)) => Value::BigInt(Some(i)),
+        (Kind::Int, ValueRef::Integer(i)) => {
+            Value::Int(Some(i32::try_from(i).map_err(|_| type_err(column, "integer out of range"))?))
+        }
+        (Kind::Bool, ValueRef::Integer(i)) => Value::Bool(Some(i != 0)),
+        (Kind::Text, ValueRef::Text(b)) => Value::String(Some(text(b, column)?.to_owned())),
+        (Kind::Timestamp, ValueRef::Text(b)) => Value::ChronoDateTimeUtc(Some(
+            timestamp(text(b, column)?).ok_or_else(|| type_err(column, "not a timestamp"))?,
+        )),
+        (Kind::Date, ValueRef::Text(b)) => Value::ChronoDate(Some(
+            NaiveDate::parse_from_str(text(b, column)?, "%F").map_err(|_| type_err(column, "not a date"))?,
+        )),
+        (kind, other) => return Err(type_err(column, &format!("{:?} where {kind:?} was expected", other.data_type()))),
+    })
+}
+
+/// Parses stored timestamp text as sqlx-sqlite does: RFC 3339 (how it writes
+/// them), then the other layouts it accepts, without offset meaning UTC.
+fn timestamp(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    const LAYOUTS: [&str; 12] = [
+        "%F %T%.f",
+        "%F %R",
+        "%F %RZ",
+        "%F %R%:z",
+        "%F %T%.fZ",
+        "%F %T%.f%:z",
+        "%FT%R",
+        "%FT%RZ",
+        "%FT%R%:z",
+        "%FT%T%.f",
+        "%FT%T%.fZ",
+        "%FT%T%.f%:z",
+    ];
+    LAYOUTS.iter().find_map(|layout| {
+        DateTime::parse_from_str(s, layout)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| NaiveDateTime::parse_from_str(s, layout).ok().map(|t| Utc.from_utc_datetime(&t)))
+    })
+}
+
+/// Rows as SeaORM's query results. SeaORM 2.0.4 builds a `QueryResult` from
+/// values only inside its mock connection (its proxy rows do not compile
+/// alongside sqlx-sqlite), so the rows pass through one: a few allocations.
+pub(crate) async fn results(rows: Vec<Row>) -> Result<Vec<QueryResult>, DbErr> {
+    sea_orm::MockDatabase::new(DatabaseBackend::Sqlite)
+        .append_query_results([rows])
+        .into_connection()
+        .query_all_raw(Statement::from_string(DatabaseBackend::Sqlite, ""))
+        .await
+}
+
+/// Where rows read here differ from the same rows read by sqlx, each value
+/// decoded by sqlx as the type chosen here; `None` when they agree.
+#[cfg(debug_assertions)]
+pub(crate) fn differs(mine: &[Row], theirs: &[QueryResult]) -> Option<String> {
+    if mine.len() != theirs.len() {
+        return Some(format!("{} rows here, {} on sqlx", mine.len(), theirs.len()));
+    }
+    for (i, (mine, theirs)) in mine.iter().zip(theirs).enumerate() {
+        let mut names = theirs.column_names();
+        names.sort();
+        if !mine.keys().eq(names.iter()) {
+            return Some(format!("row {i}: columns {:?} here, {names:?} on sqlx", mine.keys().collect::<Vec<_>>()));
+        }
+        for (name, value) in mine {
+            let decoded = match value {
+                Value::BigInt(_) => theirs.try_get::<Option<i64>>("", name).map(Value::BigInt),
+                Value::Int(_) => theirs.try_get::<Option<i32>>("", name).map(Value::Int),
+                Value::String(_) => theirs.try_get::<Option<String>>("", name).map(Value::String),
+                Value::Bool(_) => theirs.try_get::<Option<bool>>("", name).map(Value::Bool),
+                Value::ChronoDateTimeUtc(_) => {
+                    theirs.try_get::<Option<DateTime<Utc>>>("", name).map(Value::ChronoDateTimeUtc)
+                }
+                Value::ChronoDate(_) => theirs.try_get::<Option<NaiveDate>>("", name).map(Value::ChronoDate),
+                other => return Some(format!("row {i}, column {name}: {other:?} is no kind read here")),
+            };
+            match decoded {
+                Ok(decoded) if decoded == *value => {}
+                Ok(decoded) => return Some(format!("row {i}, column {name}: {value:?} here, {decoded:?} on sqlx")),
+                Err(e) => return Some(format!("row {i}, column {name}: {value:?} here, sqlx cannot read it so: {e}")),
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DatabaseUrl, Store};
+    use sea_orm::sqlx::{self, Row as _};
+
+    /// A migrated database file with `n` people, and a reader of it.
+    async fn people(n: usize) -> (tempfile::TempDir, Store, Reader) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lite.db");
+        let store = Store::connect(&DatabaseUrl::sqlite_file(&path), 2).await.expect("open");
+        store.migrate().await.expect("migrate");
+        for i in 0..n {
+            store
+                .db
+                .pool
+                .execute_unprepared(&format!(
+                    "INSERT INTO people (email, name, title, role, active, version, created_at, updated_at) \
+                     VALUES ('p{i}@example.org', 'P{i}', '', 'member', {}, 1, \
+                     '2026-11-27T10:00:00.123456+00:00', '2026-11-27 10:00:00')",
+                    i % 2
+                ))
+                .await
+                .expect("insert");
+        }
+        (dir, store, Reader::new(path))
+    }
+
+    fn select(sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(DatabaseBackend::Sqlite, sql, values)
+    }
+
+    #[tokio::test]
+    async fn entity_columns_are_read_here_as_their_entity_declares() {
+        let (_dir, _store, reader) = people(2).await;
+        let rows = reader
+            .read(
+                &select("SELECT id, name, active, created_at, updated_at, manager_id FROM people ORDER BY id", vec![]),
+                &[],
+                false,
+            )
+            .expect("read")
+            .expect("read here");
+        assert_eq!(rows.len(), 2);
+        let row = &rows[1];
+        assert_eq!(row["id"], Value::BigInt(Some(2)));
+        assert_eq!(row["name"], Value::String(Some("P1".into())));
+        assert_eq!(row["active"], Value::Bool(Some(true)));
+        assert_eq!(row["manager_id"], Value::BigInt(None), "a NULL has its column's type");
+        let at = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).single().expect("time");
+        assert_eq!(row["created_at"], Value::ChronoDateTimeUtc(Some(at + chrono::Duration::microseconds(123_456))));
+        assert_eq!(row["updated_at"], Value::ChronoDateTimeUtc(Some(at)), "sqlx's other layouts are read too");
+        let one = reader
+            .read(&select("SELECT id FROM people ORDER BY id DESC", vec![]), &[], true)
+            .expect("read")
+            .expect("here");
+        assert_eq!(one, vec![Row::from([("id".to_owned(), Value::BigInt(Some(2)))])], "one row, the first");
+    }
+
+    #[tokio::test]
+    async fn what_cannot_be_typed_exactly_is_left_to_sqlx() {
+        let (_dir, store, reader) = people(1).await;
+        let left = |sql: &str| {
+            let out = reader.read(&select(sql, vec![]), &[], false).expect("no error");
+            assert!(out.is_none(), "{sql} was read here");
+        };
+        left("SELECT COUNT(*) AS n FROM people");
+        left("SELECT email_reminders FROM people"); // no entity declares it
+        left("SELECT p.id, q.id FROM people p, people q"); // two columns named id
+        left("INSERT INTO settings (key, value) VALUES ('written', 'yes') RETURNING key");
+        assert_eq!(store.setting("written").await.expect("read"), None, "the write was not made");
+        // A computed column is read here when its caller declares its kind.
+        let rows = reader
+            .read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::BigInt)], false)
+            .expect("read")
+            .expect("here");
+        assert_eq!(rows[0]["n"], Value::BigInt(Some(1)));
+    }
+
+    #[tokio::test]
+    async fn a_value_that_does_not_fit_its_column_is_an_error_not_an_absence() {
+        let (_dir, store, reader) = people(1).await;
+        store
+            .db
+            .pool
+            .execute_unprepared("UPDATE people SET version = 'many'")
+            .await
+            .expect("SQLite stores what it is given");
+        let err = reader.read(&select("SELECT version FROM people", vec![]), &[], false).expect_err("text as number");
+        assert!(err.to_string().contains("version"), "{err}");
+        let err = reader
+            .read(&select("SELECT 4294967296 AS big", vec![]), &[("big", Kind::Int)], false)
+            .expect_err("too big for i32");
+        assert!(err.to_string().contains("big"), "{err}");
+        // A compound select's columns are those of its first select.
+        let err = reader
+            .read(&select("SELECT name FROM people UNION ALL SELECT 5", vec![]), &[], false)
+            .expect_err("a number as text");
+        assert!(err.to_string().contains("name"), "{err}");
+        store.db.pool.execute_unprepared("UPDATE people SET created_at = 'yesterday'").await.expect("update");
+        let err = reader.read(&select("SELECT created_at FROM people", vec![]), &[], false).expect_err("not a time");
+        assert!(err.to_string().contains("created_at"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_result_is_read_whole() {
+        let (_dir, _store, reader) = people(MANY * 2 + 3).await;
+        let rows =
+            reader.read(&select("SELECT id FROM people ORDER BY id", vec![]), &[], false).expect("read").expect("here");
+        assert_eq!(rows.len(), MANY * 2 + 3);
+        assert_eq!(rows.last().map(|r| r["id"].clone()), Some(Value::BigInt(Some((MANY * 2 + 3) as i64))));
+    }
+
+    /// What sqlx (through sea-query-sqlx, as SeaORM binds) stores for a value.
+    async fn bound_by_sqlx(value: Value) -> String {
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect("sqlite::memory:").await.expect("open");
+        let row = sqlx::query_with("SELECT quote(?1) AS q", sea_query_sqlx::SqlxValues(sea_orm::Values(vec![value])))
+            .fetch_one(&mut conn)
+            .await
+            .expect("bind");
+        row.get::<String, _>("q")
+    }
+
+    fn bound_here(value: &Value) -> String {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.query_row("SELECT quote(?1)", [param(value).expect("bindable")], |r| r.get(0)).expect("bind")
+    }
+
+    #[tokio::test]
+    async fn values_are_bound_as_sqlx_binds_them() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).single().expect("time");
+        for value in [
+            Value::ChronoDateTimeUtc(Some(at)),
+            Value::ChronoDateTimeUtc(Some(at + chrono::Duration::microseconds(120))),
+            Value::ChronoDate(Some(at.date_naive())),
+            Value::ChronoDateTime(Some(at.naive_utc() + chrono::Duration::milliseconds(5))),
+            Value::Bool(Some(true)),
+            Value::Bool(None),
+            Value::Int(Some(-7)),
+            Value::BigInt(Some(i64::MAX)),
+            Value::BigUnsigned(Some(20)),
+            Value::Double(Some(0.25)),
+            Value::String(Some("it's".into())),
+            Value::String(None),
+            Value::Char(Some('x')),
+            Value::Bytes(Some(vec![0, 255])),
+        ] {
+            assert_eq!(bound_here(&value), bound_by_sqlx(value.clone()).await, "{value:?}");
+        }
+        assert!(param(&Value::BigUnsigned(Some(u64::MAX))).is_none(), "too large: sqlx's to refuse");
+    }
+
+    #[tokio::test]
+    async fn timestamps_are_read_in_every_layout_sqlx_reads() {
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect("sqlite::memory:").await.expect("open");
+        for text in [
+            "2026-11-27T10:00:00+00:00",
+            "2026-11-27T10:00:00.5+01:00",
+            "2026-11-27T10:00:00Z",
+            "2026-11-27 10:00:00",
+            "2026-11-27 10:00:00.250",
+            "2026-11-27 10:00",
+            "2026-11-27 10:00Z",
+            "2026-11-27 10:00+02:00",
+            "2026-11-27T10:00",
+            "2026-11-27T10:00:00.123456",
+            "2026-11-27T10:00:00.1-03:30",
+        ] {
+            let theirs: DateTime<Utc> =
+                sqlx::query_scalar("SELECT ?1").bind(text).fetch_one(&mut conn).await.expect("sqlx reads it");
+            assert_eq!(timestamp(text), Some(theirs), "{text}");
+        }
+        assert_eq!(timestamp("27/11/2026"), None);
+    }
+}
