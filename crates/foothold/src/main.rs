@@ -366,7 +366,7 @@ async fn admin(cfg: Resolved, cmd: AdminCommand) -> anyhow::Result<()> {
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
             let password = input.lines().next().unwrap_or_default();
-            if let Err(e) = foothold_web::validate_new_password(password) {
+            if let Err(e) = foothold_web::validate_new_password(password, &[name.as_str(), email.as_str()]) {
                 bail!(e);
             }
             let hash = foothold_web::hash_password(password).await.map_err(|e| anyhow::anyhow!(e.to_string()))?;

@@ -132,7 +132,7 @@ pub async fn change_password(
         )
         .await;
     }
-    if let Err(e) = validate_new_password(&f.password) {
+    if let Err(e) = validate_new_password(&f.password, &[&v.person.name, &v.person.email]) {
         return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Shown::error(e)).await;
     }
     let hash = hash_password(&f.password).await?;

@@ -75,7 +75,7 @@ pub async fn setup(State(state): State<AppState>, PageForm(f): PageForm<SetupFor
     let mut errors = Vec::new();
     let name = PersonName::parse(&f.name).map_err(|e| errors.push(capitalise(&e.to_string()))).ok();
     let email = Email::parse(&f.email).map_err(|e| errors.push(capitalise(&e.to_string()))).ok();
-    if let Err(e) = validate_new_password(&f.password) {
+    if let Err(e) = validate_new_password(&f.password, &[&f.name, &f.email]) {
         errors.push(e);
     }
     let (Some(name), Some(email), true) = (name, email, errors.is_empty()) else {
@@ -292,7 +292,7 @@ pub async fn accept_invite(
 ) -> Result<Response, PageError> {
     let person = state.store().invite(&token).await?.map_err(invite_error)?;
     let mut errors = Vec::new();
-    if let Err(e) = validate_new_password(&f.password) {
+    if let Err(e) = validate_new_password(&f.password, &[&person.name, &person.email]) {
         errors.push(e);
     } else if f.password != f.confirm {
         errors.push("The two passwords are not the same.".into());

@@ -50,7 +50,7 @@ async fn an_invite_sets_the_password_once_and_signs_in() {
     assert!(mismatch.body.contains("The two passwords are not the same."), "{}", mismatch.body);
     let short = b.post_form(&path, &[("password", "short"), ("confirm", "short")]).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(short.body.contains("at least 12 characters"), "{}", short.body);
+    assert!(short.body.contains("must be at least 12 characters long"), "{}", short.body);
     assert!(short.session_set_cookie().is_none());
     assert!(!app.person(id_of(&kim)).await.has_password);
     assert_eq!(b.get(&path).await.status, StatusCode::OK, "the invite still works after mistakes");

@@ -91,7 +91,7 @@ async fn bad_input_is_shown_again_and_creates_nobody() {
     let b = app.browser();
     let short = b.post_form("/setup", &form("Grace Hopper", "grace@example.org", "too short")).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", short.body);
-    assert!(short.body.contains("at least 12 characters"), "{}", short.body);
+    assert!(short.body.contains("must be at least 12 characters long"), "{}", short.body);
     assert!(short.body.contains(r#"value="Grace Hopper""#), "the name is kept: {}", short.body);
     assert!(short.session_set_cookie().is_none());
 

@@ -254,7 +254,13 @@ async fn changing_the_password_ends_sessions() {
     assert!(wrong.body.contains("current password is not right"), "{}", wrong.body);
     let short = laptop.submit("/profile/password", &[("current", PASSWORD), ("password", "short")]).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for guessable in ["password1234", "ann@example.org!", "qwertyuiop123"] {
+        let res = laptop.submit("/profile/password", &[("current", PASSWORD), ("password", guessable)]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{guessable}");
+        assert!(res.body.contains("too easy to guess"), "{guessable}: {}", res.body);
+    }
     assert_eq!(phone.get("/").await.status, StatusCode::OK, "failed changes end nothing");
+    app.sign_in("ann@example.org", PASSWORD).await; // still the old password
 
     let res =
         laptop.submit("/profile/password", &[("current", PASSWORD), ("password", "a brand new passphrase")]).await;
