@@ -158,21 +158,29 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
         .merge(feed::router())
         .merge(assets::router())
-        .fallback(pages::not_found)
+        .fallback(pages::not_found);
+    layered(routes, state)
+}
+
+/// The middleware every route runs in, innermost first.
+fn layered(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve_identity))
+        // Inside the rest, so that a panic's 500 gets the security headers,
+        // is counted and traced like any other answer.
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(state.config().read_timeout))
         .layer(RequestBodyDeadlineLayer::new(state.config().request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(logging::request_span))
-        .layer(CatchPanicLayer::custom(error::panic_response))
-        // Outermost, so that even a panic's answer names its request.
+        // Outermost, so that every answer and log line names its request.
         .layer(axum::middleware::from_fn_with_state(state.clone(), logging::request_id))
         .with_state(state)
 }
@@ -234,4 +242,75 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use axum::response::Response;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Collects what the log prints.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn boom() -> &'static str {
+        panic!("the secret detail of a panic")
+    }
+
+    async fn get_path(app: &Router, path: &str) -> Response {
+        let mut req = axum::http::Request::get(path).body(Body::empty()).expect("request");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 9))));
+        app.clone().oneshot(req).await.expect("answered")
+    }
+
+    /// A handler that panics gets a plain 500 that names its request and
+    /// carries the security headers, the log says so with the same request
+    /// id, the panic's message reaches nobody, and the next request is served.
+    #[tokio::test]
+    async fn a_panic_is_a_500_that_names_its_request() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = foothold_store::DatabaseUrl::sqlite_file(&dir.path().join("p.db"));
+        let store = Store::connect(&url, 2).await.expect("store");
+        store.migrate().await.expect("migrate");
+        let state = AppState::new(store, WebConfig::new("http://127.0.0.1:8080".parse().expect("url")));
+        let routes = Router::new().route("/boom", get(boom)).route("/fine", get(|| async { "fine" }));
+        let app = layered(routes, state);
+
+        let res = get_path(&app, "/boom").await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers().get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
+        let id = res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("request id").to_owned();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("secret detail"), "{body}");
+        let printed = String::from_utf8_lossy(&log.0.lock().expect("log")).into_owned();
+        let line = printed.lines().find(|l| l.contains("a request handler panicked")).expect("logged");
+        assert!(line.contains(&id), "the log line names the request: {line}");
+
+        let res = get_path(&app, "/fine").await;
+        assert_eq!(res.status(), StatusCode::OK, "served after the panic");
+    }
 }
