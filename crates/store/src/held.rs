@@ -189,30 +189,30 @@ impl Db {
             return Ok(None);
         };
         #[cfg(debug_assertions)]
-        self.shadow_check(stmt, computed, &rows, one).await?;
+        let rows = self.shadow_check(stmt, computed, rows, one).await?;
         Ok(Some(crate::lite::results(rows).await?))
     }
 
-    /// In debug builds, so in every test run, a read that ran on the calling
-    /// thread runs on sqlx too, and the two must agree row for row and value
-    /// for value, each value decoded by sqlx as the Rust type lite.rs chose:
-    /// the proof that lite.rs binds, filters, orders and decodes as sqlx does.
-    /// A write landing between the two reads can make them differ, so a
-    /// difference is read again before it counts. Skipped when the pool has
-    /// no connection free.
+    /// In debug builds, so in test runs, a read that ran on the calling thread
+    /// runs on sqlx too, and the two must agree row for row and value for
+    /// value, each value decoded by sqlx as the Rust type lite.rs chose: the
+    /// check that lite.rs binds, filters, orders and decodes as sqlx does. It
+    /// is skipped when the pool has no idle connection (it never waits, so
+    /// that it changes nobody's waiting). A write landing between the two
+    /// reads can make them differ, so a difference is read again, twice,
+    /// before it counts; the rows returned are those that agreed.
     #[cfg(debug_assertions)]
     async fn shadow_check(
         &self,
         stmt: &Statement,
         computed: &Computed,
-        rows: &[crate::lite::Row],
+        rows: Vec<crate::lite::Row>,
         one: bool,
-    ) -> Result<(), DbErr> {
-        let Some(reader) = self.lite.as_ref() else { return Ok(()) };
-        let mut mine = rows.to_vec();
+    ) -> Result<Vec<crate::lite::Row>, DbErr> {
+        let Some(reader) = self.lite.as_ref() else { return Ok(rows) };
+        let mut mine = rows;
         for attempt in 0..3 {
-            // Never waiting for a connection: a check must not change who waits.
-            let Some(mut conn) = self.pool.get_sqlite_connection_pool().try_acquire() else { return Ok(()) };
+            let Some(mut conn) = self.pool.get_sqlite_connection_pool().try_acquire() else { return Ok(mine) };
             let theirs: Vec<QueryResult> = query(stmt.clone())
                 .fetch_all(&mut *conn)
                 .await
@@ -223,17 +223,15 @@ impl Db {
             drop(conn);
             let theirs = &theirs[..if one { theirs.len().min(1) } else { theirs.len() }];
             match crate::lite::differs(&mine, theirs) {
-                None => return Ok(()),
+                None => return Ok(mine),
                 Some(why) if attempt == 2 => {
                     tracing::error!(sql = %stmt.sql, %why, "a direct SQLite read differs from sqlx's");
                     return Err(DbErr::Custom(format!("direct SQLite read differs from sqlx's: {why}")));
                 }
-                Some(_) => {
-                    mine = reader.read(stmt, computed, one)?.unwrap_or_default();
-                }
+                Some(_) => mine = reader.read(stmt, computed, one)?.unwrap_or_default(),
             }
         }
-        Ok(())
+        Ok(mine)
     }
 
     /// Every row of a read, as [`Db::query_one_computed`].

@@ -199,8 +199,7 @@ impl Store {
                     .connect_with(opts.clone())
                     .await
                     .map_err(connect_err)?;
-                // A file only: each connection to an in-memory database has its own.
-                let lite = url.sqlite_path().map(|_| lite::Reader::new(opts.get_filename().to_owned()));
+                let lite = url.direct_reads().then(|| lite::Reader::new(opts.get_filename().to_owned()));
                 Ok(Store::over(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), Engine::Sqlite, lite))
             }
         }

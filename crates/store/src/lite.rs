@@ -16,6 +16,10 @@
 //! an `INSERT … RETURNING`) runs on sqlx as before, and its SQL is remembered
 //! so that it is not examined again. Writes and transactions never come here.
 //!
+//! Rows are keyed by column name, so SeaORM's reads by position
+//! (`into_tuple`, `try_get_by_index`) would see their columns in name order:
+//! the store reads by name only (a test below holds it to that).
+//!
 //! Each statement is its own read transaction on a WAL database, so it sees
 //! every write committed before it started, as a pooled sqlx connection did.
 //! A long result is read off the async worker after its first rows (see
@@ -34,9 +38,10 @@ use sea_orm::{ColumnType, ConnectionTrait, DatabaseBackend, DbErr, QueryResult, 
 /// A result row: its columns' values by name.
 pub(crate) type Row = BTreeMap<String, Value>;
 
-/// Connections kept open for reading; more are opened when every one is in
-/// use (each tokio worker uses at most one at a time) and closed on return.
-const KEEP: usize = 8;
+/// Connections kept open for reading beyond one per core; more are opened
+/// when every one is in use (a tokio worker, or a thread a long read moved
+/// to, uses one at a time) and closed on return.
+const SPARE: usize = 4;
 
 /// Rows read on the async worker before the rest of a result moves off it.
 const MANY: usize = 256;
@@ -110,6 +115,10 @@ type Shape = Arc<[(String, Kind)]>;
 pub(crate) struct Reader {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// How many idle connections are kept.
+    keep: usize,
+    /// Set at shutdown: reads go to sqlx, which refuses them as closed.
+    closed: std::sync::atomic::AtomicBool,
     /// Every statement examined: its shape, or `None` when it runs on sqlx.
     shapes: Mutex<HashMap<String, Option<Shape>>>,
 }
@@ -131,7 +140,14 @@ impl Reader {
     /// A reader of the database file at `path`, which the sqlx pool has
     /// already opened (and so put in WAL mode).
     pub(crate) fn new(path: PathBuf) -> Self {
-        Reader { path, idle: Mutex::default(), shapes: Mutex::default() }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Reader {
+            path,
+            idle: Mutex::default(),
+            keep: cores + SPARE,
+            closed: std::sync::atomic::AtomicBool::new(false),
+            shapes: Mutex::default(),
+        }
     }
 
     /// Runs `stmt` here when it can be (see the module's documentation):
@@ -139,12 +155,24 @@ impl Reader {
     /// `computed` gives the kinds of the columns no table column supplies;
     /// a call site passes the same for the same SQL.
     pub(crate) fn read(&self, stmt: &Statement, computed: &Computed, one: bool) -> Result<Option<Vec<Row>>, DbErr> {
-        let known = lock(&self.shapes).get(&stmt.sql).cloned();
+        if self.closed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(None);
+        }
+        // The same SQL read with other declared kinds is another shape.
+        let key = if computed.is_empty() { stmt.sql.clone() } else { format!("{}\0{computed:?}", stmt.sql) };
+        let known = lock(&self.shapes).get(&key).cloned();
         if let Some(None) = known {
             return Ok(None);
         }
-        let conn = self.take()?;
-        let out = self.run(&conn, stmt, computed, known.flatten(), one);
+        let conn = match self.take() {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Out of file handles, say: sqlx's pool may still serve the read.
+                tracing::warn!(error = %e, "cannot open a connection for direct SQLite reads");
+                return Ok(None);
+            }
+        };
+        let out = self.run(&conn, stmt, &key, computed, known.flatten(), one);
         self.give_back(conn);
         out
     }
@@ -167,12 +195,18 @@ impl Reader {
     /// Closes the connections kept for reading (at shutdown, before the
     /// pool's, so that the last connection to close checkpoints the WAL).
     pub(crate) fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::Relaxed);
         lock(&self.idle).clear();
     }
 
     fn give_back(&self, conn: Connection) {
+        // A connection left inside a transaction would read one old snapshot
+        // for ever and hold back checkpoints: closed instead.
+        if !conn.is_autocommit() || self.closed.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let mut idle = lock(&self.idle);
-        if idle.len() < KEEP {
+        if idle.len() < self.keep {
             idle.push(conn);
         }
     }
@@ -181,6 +215,7 @@ impl Reader {
         &self,
         conn: &Connection,
         stmt: &Statement,
+        key: &str,
         computed: &Computed,
         shape: Option<Shape>,
         one: bool,
@@ -189,7 +224,10 @@ impl Reader {
         let shape = match shape {
             Some(shape) => shape,
             None => {
-                let shape = if st.readonly() { shape_of(&st, computed).map(Shape::from) } else { None };
+                // Without columns it reads nothing: BEGIN, SAVEPOINT, a PRAGMA
+                // that sets. Those change a connection and belong to sqlx.
+                let reads = st.readonly() && st.column_count() > 0;
+                let shape = if reads { shape_of(&st, computed).map(Shape::from) } else { None };
                 if shape.is_none() {
                     tracing::debug!(sql = %stmt.sql, "this statement runs on sqlx");
                 }
@@ -197,7 +235,7 @@ impl Reader {
                 if shapes.len() >= SHAPES {
                     shapes.clear();
                 }
-                shapes.insert(stmt.sql.clone(), shape.clone());
+                shapes.insert(key.to_owned(), shape.clone());
                 drop(shapes);
                 match shape {
                     Some(shape) => shape,
@@ -369,6 +407,8 @@ pub(crate) fn differs(mine: &[Row], theirs: &[QueryResult]) -> Option<String> {
         return Some(format!("{} rows here, {} on sqlx", mine.len(), theirs.len()));
     }
     for (i, (mine, theirs)) in mine.iter().zip(theirs).enumerate() {
+        // Rows here are keyed by name, so reads by position are refused:
+        // sqlx's columns sorted must be exactly the names here.
         let mut names = theirs.column_names();
         names.sort();
         if !mine.keys().eq(names.iter()) {
@@ -467,12 +507,44 @@ mod tests {
         left("SELECT p.id, q.id FROM people p, people q"); // two columns named id
         left("INSERT INTO settings (key, value) VALUES ('written', 'yes') RETURNING key");
         assert_eq!(store.setting("written").await.expect("read"), None, "the write was not made");
+        // No columns: it would change the kept connection, not read.
+        left("BEGIN");
+        left("SELECT COUNT(*) AS n FROM people"); // still, after BEGIN was refused
+        assert!(lock(&reader.idle).iter().all(Connection::is_autocommit), "no kept connection in a transaction");
         // A computed column is read here when its caller declares its kind.
         let rows = reader
             .read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::BigInt)], false)
             .expect("read")
             .expect("here");
         assert_eq!(rows[0]["n"], Value::BigInt(Some(1)));
+        // The same SQL with and without declared kinds are told apart.
+        left("SELECT COUNT(id) AS n FROM people");
+        let again = reader.read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::Int)], false);
+        assert_eq!(again.expect("read").expect("here")[0]["n"], Value::Int(Some(1)));
+        // After close, reads go to sqlx (which refuses them as closed).
+        reader.close();
+        left("SELECT id FROM people");
+    }
+
+    #[test]
+    fn the_store_reads_rows_by_name_only() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut by_position = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == "lite.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            for (i, line) in text.lines().enumerate() {
+                if ["into_tuple", "by_index", "try_get_many"].iter().any(|p| line.contains(p)) {
+                    by_position.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+        // backup.rs reads PRAGMA results by position; PRAGMAs run on sqlx.
+        assert!(by_position.iter().all(|at| at.contains("backup.rs")), "{by_position:?}");
+        assert_eq!(by_position.len(), 1, "{by_position:?}");
     }
 
     #[tokio::test]

@@ -59,6 +59,16 @@ impl DatabaseUrl {
         (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
     }
 
+    /// Whether reads may open the SQLite file directly (lite.rs): a plain
+    /// file, not an in-memory database (each connection would have its own),
+    /// a `file:` URI, or one with a VFS or immutability the driver applies.
+    pub(crate) fn direct_reads(&self) -> bool {
+        let Some(path) = self.sqlite_path() else { return false };
+        let query = self.0.split_once('?').map_or("", |(_, q)| q).to_ascii_lowercase();
+        !path.to_string_lossy().starts_with("file:")
+            && !query.split('&').any(|p| p == "mode=memory" || p.starts_with("vfs=") || p.starts_with("immutable="))
+    }
+
     /// The full URL, for the driver only.
     pub fn expose(&self) -> &str {
         &self.0
@@ -93,6 +103,24 @@ impl fmt::Debug for DatabaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_files_are_read_directly() {
+        let url = |s: &str| DatabaseUrl::parse(s).expect("valid");
+        for direct in ["sqlite://data/f.db", "sqlite:f.db", "sqlite://data/f.db?mode=rwc"] {
+            assert!(url(direct).direct_reads(), "{direct}");
+        }
+        for not in [
+            "sqlite::memory:",
+            "sqlite://f.db?mode=memory",
+            "sqlite:file:x?mode=memory&cache=shared",
+            "sqlite://f.db?vfs=unix-none",
+            "sqlite://f.db?immutable=true",
+            "postgres://db/foothold",
+        ] {
+            assert!(!url(not).direct_reads(), "{not}");
+        }
+    }
 
     #[test]
     fn password_never_shown() {
