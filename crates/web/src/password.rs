@@ -112,8 +112,8 @@ mod tests {
         assert!(validate_new_password("natarajanpriya", &me).is_err(), "her own name");
         // Composition is not required: plain words, no digits or capitals.
         assert!(validate_new_password("violet harbour kettle", &me).is_ok());
-        // The passphrases the browser tests type.
-        for typed in ["my own long password", "correct horse battery staple"] {
+        // The passphrases the browser tests type, and the README's example.
+        for typed in ["my own long password", "correct horse battery staple", "a long passphrase"] {
             assert!(validate_new_password(typed, &["Marco Rossi", "marco.rossi@example.org"]).is_ok(), "{typed}");
         }
     }
