@@ -17,6 +17,10 @@
 //! all hold one and wait for a second. For the same reason a request gives
 //! its connection back before it waits for another request that may need
 //! one (the first build of a cache, say) or for a client's body.
+//!
+//! On a SQLite file most reads take no connection from here at all: they
+//! run on the request's own thread (lite.rs), and the held connection serves
+//! the writes and the reads lite.rs leaves to sqlx.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -28,9 +32,9 @@ use sea_orm::{
     Statement,
 };
 use sea_query_sqlx::SqlxValues;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::lite::Computed;
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The request's connection, tagged with the pool it came from; empty until
 /// the request's first statement.

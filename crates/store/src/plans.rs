@@ -684,22 +684,17 @@ impl Store {
     /// had a check-in held since `since`.
     pub async fn pulse_prompt_facts(&self, person_id: i64, quarter: &str, since: Timestamp) -> Result<(bool, bool)> {
         let backend = self.backend();
-        let row = self
-            .db
-            .query_one_computed(
-                sea_orm::Statement::from_sql_and_values(
+        let stmt = sea_orm::Statement::from_sql_and_values(
+            backend,
+            crate::sql(
                 backend,
-                crate::sql(
-                    backend,
-                    "SELECT EXISTS (SELECT 1 FROM pulse_responses WHERE person_id = $1 AND quarter = $2) AS answered, \
-                            EXISTS (SELECT 1 FROM checkins c JOIN plans p ON p.id = c.plan_id \
-                                    WHERE p.person_id = $1 AND c.completed_at >= $3) AS held",
-                ),
-                [person_id.into(), quarter.into(), since.into()],
+                "SELECT EXISTS (SELECT 1 FROM pulse_responses WHERE person_id = $1 AND quarter = $2) AS answered, \
+                        EXISTS (SELECT 1 FROM checkins c JOIN plans p ON p.id = c.plan_id \
+                                WHERE p.person_id = $1 AND c.completed_at >= $3) AS held",
             ),
-                &[("answered", Kind::Bool), ("held", Kind::Bool)],
-            )
-            .await?;
+            [person_id.into(), quarter.into(), since.into()],
+        );
+        let row = self.db.query_one_computed(stmt, &[("answered", Kind::Bool), ("held", Kind::Bool)]).await?;
         match row {
             Some(r) => Ok((r.try_get::<bool>("", "answered")?, r.try_get::<bool>("", "held")?)),
             None => Ok((false, false)),
