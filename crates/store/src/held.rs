@@ -20,8 +20,12 @@
 //!
 //! On a SQLite file most reads take no connection from here at all: they
 //! run on the request's own thread (lite.rs), and the held connection serves
-//! the writes and the reads lite.rs leaves to sqlx.
+//! the writes and the reads lite.rs leaves to sqlx. Those direct reads share
+//! one read transaction per request, which ends before any statement of the
+//! request goes to sqlx and whenever the request gives its connection back:
+//! a request's reads see a single moment until it writes, and see its write.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,14 +38,24 @@ use sea_orm::{
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::lite::Computed;
+use crate::lite::{Computed, Snapshot};
 
 /// The request's connection, tagged with the pool it came from; empty until
 /// the request's first statement.
 type Slot = Option<(u64, Conn)>;
 
+/// What a request holds: its pooled connection and, on a SQLite file, the
+/// read transaction its direct reads share (lite.rs's [`Snapshot`]).
+#[derive(Default)]
+struct Held {
+    slot: Arc<Mutex<Slot>>,
+    // Touched only by synchronous code of the request's own task, so never
+    // borrowed twice; a failed borrow would only mean a read without it.
+    snapshot: RefCell<Option<Snapshot>>,
+}
+
 tokio::task_local! {
-    static HELD: Arc<Mutex<Slot>>;
+    static HELD: Held;
 }
 
 /// A connection out of one of the two pools.
@@ -68,16 +82,25 @@ pub(crate) struct Db {
 /// (see the module's documentation); the connection goes back to its pool
 /// when `work` completes. Tasks `work` spawns use the pool as usual.
 pub async fn with_held_connection<F: Future>(work: F) -> F::Output {
-    HELD.scope(Arc::default(), work).await
+    HELD.scope(Held::default(), work).await
 }
 
 /// Gives back the connection the current request holds, so that slow work
 /// without statements (password hashing) does not keep it from other
 /// requests; the request's next statement takes one again.
 pub async fn release_held_connection() {
-    if let Ok(held) = HELD.try_with(Arc::clone) {
+    end_snapshot();
+    if let Ok(held) = HELD.try_with(|h| Arc::clone(&h.slot)) {
         *held.lock().await = None;
     }
+}
+
+/// Ends the request's read transaction, if it has one: before anything
+/// else of the request reaches the database, so that reads after its own
+/// writes see them (lite.rs).
+fn end_snapshot() {
+    let ended = HELD.try_with(|h| h.snapshot.try_borrow_mut().ok().and_then(|mut s| s.take()));
+    drop(ended);
 }
 
 impl Db {
@@ -96,7 +119,7 @@ impl Db {
     /// The request's slot, when the caller runs inside [`with_held_connection`]
     /// and the slot is empty or holds a connection of this pool.
     async fn slot(&self) -> Option<OwnedMutexGuard<Slot>> {
-        let guard = HELD.try_with(Arc::clone).ok()?.lock_owned().await;
+        let guard = HELD.try_with(|h| Arc::clone(&h.slot)).ok()?.lock_owned().await;
         match guard.as_ref() {
             Some((owner, _)) if *owner != self.id => None,
             _ => Some(guard),
@@ -154,6 +177,7 @@ fn query_err(e: sqlx::Error) -> DbErr {
 /// returns `$pool` when there is no held connection to use.
 macro_rules! on_held {
     ($db:expr, $pool:expr, |$c:ident| $body:expr) => {{
+        end_snapshot();
         match $db.slot().await {
             None => $pool,
             Some(mut slot) => match $db.conn(&mut slot).await? {
@@ -189,7 +213,13 @@ impl Db {
         computed: &Computed,
         one: bool,
     ) -> Result<Option<Vec<QueryResult>>, DbErr> {
-        let Some(rows) = self.lite.as_ref().map(|r| r.read(stmt, computed, one)).transpose()?.flatten() else {
+        let Some(reader) = self.lite.as_ref() else { return Ok(None) };
+        let read = HELD.try_with(|h| match h.snapshot.try_borrow_mut() {
+            Ok(mut snapshot) => reader.read(stmt, computed, one, Some(&mut snapshot)),
+            Err(_) => reader.read(stmt, computed, one, None),
+        });
+        // Outside a request: a read transaction of its own.
+        let Some(rows) = read.unwrap_or_else(|_| reader.read(stmt, computed, one, None))? else {
             return Ok(None);
         };
         #[cfg(debug_assertions)]
@@ -232,7 +262,11 @@ impl Db {
                     tracing::error!(sql = %stmt.sql, %why, "a direct SQLite read differs from sqlx's");
                     return Err(DbErr::Custom(format!("direct SQLite read differs from sqlx's: {why}")));
                 }
-                Some(_) => mine = reader.read(stmt, computed, one)?.unwrap_or_default(),
+                Some(_) => {
+                    // The request's snapshot may predate the write: read afresh.
+                    end_snapshot();
+                    mine = reader.read(stmt, computed, one, None)?.unwrap_or_default();
+                }
             }
         }
         Ok(mine)

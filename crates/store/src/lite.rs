@@ -20,7 +20,15 @@
 //! (`into_tuple`, `try_get_by_index`) would see their columns in name order:
 //! the store reads by name only (a test below holds it to that).
 //!
-//! Each statement is its own read transaction on a WAL database, so it sees
+//! Within a request the direct reads share one read transaction, a
+//! [`Snapshot`]: starting and ending SQLite's read transaction for every
+//! statement (a lock on the WAL index, a check of the file) took 14-21% of a
+//! page's CPU. The snapshot ends before anything else of the request reaches
+//! the database (held.rs ends it before every statement it sends to sqlx, a
+//! transaction, a stream, and when the request gives its connection back to
+//! wait), so a request's reads after its own write always see that write,
+//! and a write never waits for a read transaction of the same request.
+//! Outside a request each statement is its own read transaction, and sees
 //! every write committed before it started, as a pooled sqlx connection did.
 //! A long result is read off the async worker after its first rows (see
 //! [`MANY`]), so a large export does not stall the requests queued behind it.
@@ -123,6 +131,28 @@ pub(crate) struct Reader {
     shapes: Mutex<HashMap<String, Option<Shape>>>,
 }
 
+/// A request's read transaction on one of the kept connections (see the
+/// module's documentation). Dropping it ends the transaction and gives the
+/// connection back.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    reader: Arc<Reader>,
+    conn: Option<Connection>,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // It only read: ending it writes nothing. Should it fail, the
+            // connection is still in a transaction and give_back closes it.
+            if let Err(e) = conn.prepare_cached("COMMIT").and_then(|mut st| st.execute([])) {
+                tracing::warn!(error = %e, "cannot end a request's read transaction");
+            }
+            self.reader.give_back(conn);
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Nothing here can leave the data half-changed, so a poisoned lock is usable.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -153,8 +183,16 @@ impl Reader {
     /// Runs `stmt` here when it can be (see the module's documentation):
     /// `Ok(None)` means it must run on sqlx. `one` stops at the first row.
     /// `computed` gives the kinds of the columns no table column supplies;
-    /// a call site passes the same for the same SQL.
-    pub(crate) fn read(&self, stmt: &Statement, computed: &Computed, one: bool) -> Result<Option<Vec<Row>>, DbErr> {
+    /// a call site passes the same for the same SQL. With `snapshot`, the
+    /// read runs in the request's read transaction, which it starts when
+    /// there is none; a read left to sqlx, or that fails, ends it.
+    pub(crate) fn read(
+        self: &Arc<Self>,
+        stmt: &Statement,
+        computed: &Computed,
+        one: bool,
+        snapshot: Option<&mut Option<Snapshot>>,
+    ) -> Result<Option<Vec<Row>>, DbErr> {
         if self.closed.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(None);
         }
@@ -164,19 +202,43 @@ impl Reader {
             if computed.is_empty() { stmt.sql.as_str().into() } else { format!("{}\0{computed:?}", stmt.sql).into() };
         let known = lock(&self.shapes).get(key.as_ref()).cloned();
         if let Some(None) = known {
+            if let Some(snapshot) = snapshot {
+                *snapshot = None;
+            }
             return Ok(None);
         }
-        let conn = match self.take() {
-            Ok(conn) => conn,
-            Err(e) => {
-                // Out of file handles, say: sqlx's pool may still serve the read.
-                tracing::warn!(error = %e, "cannot open a connection for direct SQLite reads");
-                return Ok(None);
-            }
+        // Another store's snapshot (tests open two) is left alone.
+        let snapshot = snapshot.filter(|s| s.as_ref().is_none_or(|s| Arc::ptr_eq(&s.reader, self)));
+        let Some(snapshot) = snapshot else {
+            let conn = match self.take() {
+                Ok(conn) => conn,
+                Err(e) => return self.cannot_open(e),
+            };
+            let out = self.run(&conn, stmt, &key, computed, known.flatten(), one);
+            self.give_back(conn);
+            return out;
         };
-        let out = self.run(&conn, stmt, &key, computed, known.flatten(), one);
-        self.give_back(conn);
+        if snapshot.is_none() {
+            let conn = match self.take() {
+                Ok(conn) => conn,
+                Err(e) => return self.cannot_open(e),
+            };
+            // Deferred: the read transaction starts at the first read below.
+            conn.prepare_cached("BEGIN").and_then(|mut st| st.execute([])).map_err(db_err)?;
+            *snapshot = Some(Snapshot { reader: Arc::clone(self), conn: Some(conn) });
+        }
+        let Some(conn) = snapshot.as_ref().and_then(|s| s.conn.as_ref()) else { return Ok(None) };
+        let out = self.run(conn, stmt, &key, computed, known.flatten(), one);
+        if !matches!(out, Ok(Some(_))) {
+            *snapshot = None;
+        }
         out
+    }
+
+    fn cannot_open(&self, e: DbErr) -> Result<Option<Vec<Row>>, DbErr> {
+        // Out of file handles, say: sqlx's pool may still serve the read.
+        tracing::warn!(error = %e, "cannot open a connection for direct SQLite reads");
+        Ok(None)
     }
 
     fn take(&self) -> Result<Connection, DbErr> {
@@ -445,7 +507,7 @@ mod tests {
     use sea_orm::sqlx::{self, Row as _};
 
     /// A migrated database file with `n` people, and a reader of it.
-    async fn people(n: usize) -> (tempfile::TempDir, Store, Reader) {
+    async fn people(n: usize) -> (tempfile::TempDir, Store, Arc<Reader>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("lite.db");
         let store = Store::connect(&DatabaseUrl::sqlite_file(&path), 2).await.expect("open");
@@ -463,7 +525,7 @@ mod tests {
                 .await
                 .expect("insert");
         }
-        (dir, store, Reader::new(path))
+        (dir, store, Arc::new(Reader::new(path)))
     }
 
     fn select(sql: &str, values: Vec<Value>) -> Statement {
@@ -478,6 +540,7 @@ mod tests {
                 &select("SELECT id, name, active, created_at, updated_at, manager_id FROM people ORDER BY id", vec![]),
                 &[],
                 false,
+                None,
             )
             .expect("read")
             .expect("read here");
@@ -491,7 +554,7 @@ mod tests {
         assert_eq!(row["created_at"], Value::ChronoDateTimeUtc(Some(at + chrono::Duration::microseconds(123_456))));
         assert_eq!(row["updated_at"], Value::ChronoDateTimeUtc(Some(at)), "sqlx's other layouts are read too");
         let one = reader
-            .read(&select("SELECT id FROM people ORDER BY id DESC", vec![]), &[], true)
+            .read(&select("SELECT id FROM people ORDER BY id DESC", vec![]), &[], true, None)
             .expect("read")
             .expect("here");
         assert_eq!(one, vec![Row::from([("id".to_owned(), Value::BigInt(Some(2)))])], "one row, the first");
@@ -501,7 +564,7 @@ mod tests {
     async fn what_cannot_be_typed_exactly_is_left_to_sqlx() {
         let (_dir, store, reader) = people(1).await;
         let left = |sql: &str| {
-            let out = reader.read(&select(sql, vec![]), &[], false).expect("no error");
+            let out = reader.read(&select(sql, vec![]), &[], false, None).expect("no error");
             assert!(out.is_none(), "{sql} was read here");
         };
         left("SELECT COUNT(*) AS n FROM people");
@@ -514,17 +577,49 @@ mod tests {
         assert!(lock(&reader.idle).iter().all(Connection::is_autocommit), "no kept connection in a transaction");
         // A computed column is read here when its caller declares its kind.
         let rows = reader
-            .read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::BigInt)], false)
+            .read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::BigInt)], false, None)
             .expect("read")
             .expect("here");
         assert_eq!(rows[0]["n"], Value::BigInt(Some(1)));
         // The same SQL with and without declared kinds are told apart.
         left("SELECT COUNT(id) AS n FROM people");
-        let again = reader.read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::Int)], false);
+        let again = reader.read(&select("SELECT COUNT(id) AS n FROM people", vec![]), &[("n", Kind::Int)], false, None);
         assert_eq!(again.expect("read").expect("here")[0]["n"], Value::Int(Some(1)));
         // After close, reads go to sqlx (which refuses them as closed).
         reader.close();
         left("SELECT id FROM people");
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_keeps_one_view_until_it_ends() {
+        let (_dir, store, reader) = people(1).await;
+        let name = |snapshot: Option<&mut Option<Snapshot>>| {
+            let rows = reader.read(&select("SELECT name FROM people", vec![]), &[], true, snapshot).expect("read");
+            rows.expect("read here")[0]["name"].clone()
+        };
+        let named = |n: &str| Value::String(Some(n.to_owned()));
+        let mut snapshot = None;
+        assert_eq!(name(Some(&mut snapshot)), named("P0"));
+        assert!(snapshot.is_some(), "the first read started the request's read transaction");
+        // Another connection writes: WAL lets it while the snapshot is open.
+        store.db.pool.execute_unprepared("UPDATE people SET name = 'Changed'").await.expect("write");
+        assert_eq!(name(Some(&mut snapshot)), named("P0"), "the same view until it ends");
+        assert_eq!(name(None), named("Changed"), "a read of its own sees the write");
+        // A read left to sqlx ends it, and the next read sees the write.
+        let left = reader.read(&select("SELECT COUNT(*) AS n FROM people", vec![]), &[], false, Some(&mut snapshot));
+        assert!(left.expect("no error").is_none());
+        assert!(snapshot.is_none(), "ended by a statement left to sqlx");
+        // So does a read that fails (this one starts a new snapshot first).
+        store.db.pool.execute_unprepared("UPDATE people SET version = 'many'").await.expect("write");
+        let failed = reader.read(&select("SELECT version FROM people", vec![]), &[], false, Some(&mut snapshot));
+        assert!(failed.is_err() && snapshot.is_none(), "ended by a failed read");
+        // The next read sees the write; ended, its connection is kept again.
+        assert_eq!(name(Some(&mut snapshot)), named("Changed"));
+        let idle = lock(&reader.idle).len();
+        drop(snapshot);
+        let kept = lock(&reader.idle);
+        assert_eq!(kept.len(), idle + 1, "the snapshot's connection is kept");
+        assert!(kept.iter().all(Connection::is_autocommit), "and out of its transaction");
     }
 
     #[test]
@@ -557,27 +652,31 @@ mod tests {
             .execute_unprepared("UPDATE people SET version = 'many'")
             .await
             .expect("SQLite stores what it is given");
-        let err = reader.read(&select("SELECT version FROM people", vec![]), &[], false).expect_err("text as number");
+        let err =
+            reader.read(&select("SELECT version FROM people", vec![]), &[], false, None).expect_err("text as number");
         assert!(err.to_string().contains("version"), "{err}");
         let err = reader
-            .read(&select("SELECT 4294967296 AS big", vec![]), &[("big", Kind::Int)], false)
+            .read(&select("SELECT 4294967296 AS big", vec![]), &[("big", Kind::Int)], false, None)
             .expect_err("too big for i32");
         assert!(err.to_string().contains("big"), "{err}");
         // A compound select's columns are those of its first select.
         let err = reader
-            .read(&select("SELECT name FROM people UNION ALL SELECT 5", vec![]), &[], false)
+            .read(&select("SELECT name FROM people UNION ALL SELECT 5", vec![]), &[], false, None)
             .expect_err("a number as text");
         assert!(err.to_string().contains("name"), "{err}");
         store.db.pool.execute_unprepared("UPDATE people SET created_at = 'yesterday'").await.expect("update");
-        let err = reader.read(&select("SELECT created_at FROM people", vec![]), &[], false).expect_err("not a time");
+        let err =
+            reader.read(&select("SELECT created_at FROM people", vec![]), &[], false, None).expect_err("not a time");
         assert!(err.to_string().contains("created_at"), "{err}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_long_result_is_read_whole() {
         let (_dir, _store, reader) = people(MANY * 2 + 3).await;
-        let rows =
-            reader.read(&select("SELECT id FROM people ORDER BY id", vec![]), &[], false).expect("read").expect("here");
+        let rows = reader
+            .read(&select("SELECT id FROM people ORDER BY id", vec![]), &[], false, None)
+            .expect("read")
+            .expect("here");
         assert_eq!(rows.len(), MANY * 2 + 3);
         assert_eq!(rows.last().map(|r| r["id"].clone()), Some(Value::BigInt(Some((MANY * 2 + 3) as i64))));
     }
