@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use crate::plan::{Direction, StepKind, StepStatus};
 
 /// A role the person held or holds: a hold on the wall.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hold {
     /// Job title.
     pub title: String,
@@ -29,7 +29,7 @@ pub struct Hold {
 }
 
 /// A step from the growth plan, drawn where it leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PlannedMove {
     /// Kind, and so direction.
     pub kind: StepKind,
@@ -42,7 +42,7 @@ pub struct PlannedMove {
 }
 
 /// Everything the picture shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Wall {
     /// Roles in any order. The open one (no `to`) that started last is the
     /// current hold; the others are earlier holds, drawn oldest first.

@@ -77,7 +77,7 @@ impl Valence {
 }
 
 /// One free-text answer to one question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Answer {
     /// Past, Present or Future.
     pub category: Category,

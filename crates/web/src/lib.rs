@@ -121,6 +121,7 @@ struct Inner {
     metrics: metrics::Metrics,
     engine: themes::EngineCache,
     insight: insight::InsightCache,
+    walls: pages::plans::Walls,
 }
 
 impl AppState {
@@ -132,6 +133,7 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             engine: themes::EngineCache::default(),
             insight: insight::InsightCache::default(),
+            walls: pages::plans::Walls::default(),
         }))
     }
 
@@ -153,6 +155,11 @@ impl AppState {
     /// The theme engine for the organisation's themes.
     pub(crate) fn engine(&self) -> &themes::EngineCache {
         &self.0.engine
+    }
+
+    /// Climbing walls drawn lately.
+    pub(crate) fn walls(&self) -> &pages::plans::Walls {
+        &self.0.walls
     }
 }
 

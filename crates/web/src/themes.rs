@@ -5,12 +5,13 @@
 //! who asks: the report's own drafts for the report, shared answers only for
 //! anyone else, so a draft never shapes what a leader sees.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use foothold_domain::conversation::Category;
 use foothold_domain::policy::{self, ConversationAction, Part};
 use foothold_store::{ConversationTheme, Store, ThemeDecision, ThemeStatus};
-use foothold_themes::{Engine, Taxonomy, Valence};
+use foothold_themes::{Analysis, Answer, Engine, Taxonomy, Valence};
 
 use crate::audit::{Act, Subject};
 use crate::auth::Identity;
@@ -29,7 +30,20 @@ pub struct EngineCache {
     building: tokio::sync::Mutex<()>,
     /// How many engines this process has built.
     built: std::sync::atomic::AtomicUsize,
+    /// Recent analyses by the engine that made them, kept by their whole
+    /// input: a page shown again with the same answers looks its suggestions
+    /// up instead of analysing again (a fifth of the preparation page's CPU).
+    /// Only the very same answers find an entry, so nobody is given the
+    /// analysis of answers they did not bring.
+    analyses: Mutex<Option<(Arc<Engine>, Analyses)>>,
 }
+
+/// Analyses by their whole input.
+type Analyses = HashMap<Vec<Answer>, Arc<Analysis>>;
+
+/// Analyses kept at most; past this the memory starts afresh. A few
+/// megabytes at most: answers are a few kilobytes each conversation.
+const ANALYSES: usize = 256;
 
 /// A fingerprint of the custom themes: rebuild only when it changes.
 fn fingerprint(custom: &[foothold_store::CustomTheme]) -> String {
@@ -76,6 +90,32 @@ impl EngineCache {
         let guard = self.current.read().ok()?;
         let (p, engine) = guard.as_ref()?;
         (p == print).then(|| engine.clone())
+    }
+
+    /// `engine`'s analysis of `answers`, kept or made now. The engine is
+    /// part of the key (it changes with the organisation's themes) and is
+    /// held with its analyses, so it is never mistaken for a later one.
+    fn analyze(&self, engine: &Arc<Engine>, answers: Vec<Answer>) -> Arc<Analysis> {
+        let lock = || self.analyses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((kept, analyses)) = lock().as_ref()
+            && Arc::ptr_eq(kept, engine)
+            && let Some(analysis) = analyses.get(&answers)
+        {
+            return Arc::clone(analysis);
+        }
+        let analysis = Arc::new(engine.analyze(&answers));
+        let mut memo = lock();
+        let fresh = match memo.as_ref() {
+            Some((kept, analyses)) => !Arc::ptr_eq(kept, engine) || analyses.len() >= ANALYSES,
+            None => true,
+        };
+        if fresh {
+            *memo = Some((Arc::clone(engine), HashMap::new()));
+        }
+        if let Some((_, analyses)) = memo.as_mut() {
+            analyses.insert(answers, Arc::clone(&analysis));
+        }
+        analysis
     }
 
     /// How many times an engine has been built (for tests).
@@ -156,28 +196,28 @@ pub async fn suggestions(
         return Ok(Vec::new());
     }
     let engine = cache.get(store).await?;
-    let analysis = engine.analyze(&answers);
+    let analysis = cache.analyze(&engine, answers);
     let taken: Vec<&str> = decided
         .iter()
         .flat_map(|t| std::iter::once(t.key.as_str()).chain(t.merged_from.iter().map(String::as_str)))
         .collect();
     Ok(analysis
         .themes
-        .into_iter()
+        .iter()
         .filter(|t| !taken.contains(&t.theme.as_str()))
         .map(|t| Suggestion {
             follow_up: foothold_domain::guide::follow_up(&t.theme, &t.label, t.valence != Valence::Negative),
             valence: valence(t.valence),
-            categories: t.categories.into_iter().map(category).collect(),
+            categories: t.categories.iter().copied().map(category).collect(),
             quotes: t
                 .evidence
-                .into_iter()
+                .iter()
                 .filter_map(|e| {
-                    Some(Quote { question_id: *ids.get(e.answer)?, start: e.start, end: e.end, text: e.quote })
+                    Some(Quote { question_id: *ids.get(e.answer)?, start: e.start, end: e.end, text: e.quote.clone() })
                 })
                 .collect(),
-            key: t.theme,
-            label: t.label,
+            key: t.theme.clone(),
+            label: t.label.clone(),
         })
         .collect())
 }
@@ -390,5 +430,23 @@ mod tests {
         assert_eq!(cache.builds(), 1, "eight requests at once, one build");
         cache.get(&store).await.expect("engine");
         assert_eq!(cache.builds(), 1, "kept while the themes are unchanged");
+    }
+
+    #[test]
+    fn an_analysis_is_kept_for_the_very_same_answers_and_engine() {
+        let cache = EngineCache::default();
+        let engine = Arc::new(Engine::new(Taxonomy::default_set()));
+        let answers = |text: &str| vec![Answer::new(foothold_themes::Category::Past, "When were you proudest?", text)];
+        let mentoring = answers("I loved mentoring new engineers and teaching them to debug.");
+        let first = cache.analyze(&engine, mentoring.clone());
+        assert_eq!(*first, engine.analyze(&mentoring), "what the engine says");
+        assert!(!first.themes.is_empty(), "an answer with themes, so that the comparisons below mean something");
+        assert!(Arc::ptr_eq(&first, &cache.analyze(&engine, mentoring.clone())), "the same answers: kept");
+        let other = answers("I loved mentoring new engineers and teaching them to debug!");
+        assert!(!Arc::ptr_eq(&first, &cache.analyze(&engine, other)), "one character apart: analysed anew");
+        let rebuilt = Arc::new(Engine::new(Taxonomy::default_set()));
+        let again = cache.analyze(&rebuilt, mentoring.clone());
+        assert!(!Arc::ptr_eq(&first, &again), "another engine analyses anew");
+        assert!(!Arc::ptr_eq(&again, &cache.analyze(&engine, mentoring)), "and the older engine's are gone");
     }
 }

@@ -11,7 +11,7 @@ mod home;
 pub(crate) mod insight;
 mod ops;
 mod people;
-mod plans;
+pub(crate) mod plans;
 mod profile;
 mod question_sets;
 mod session;

@@ -3,6 +3,7 @@
 //! printable and Markdown exports.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use foothold_domain::plan::{self, CheckinState, StepInput, StepKind, StepStatus};
 use foothold_domain::policy::{PlanAction, PlanPart};
+use foothold_domain::wall::{Picture, Wall};
 use foothold_store::{PlanDetail, PlanState, Role};
 use serde::Deserialize;
 
@@ -135,15 +137,43 @@ fn role_view(r: &Role) -> RoleView {
     }
 }
 
+/// Walls drawn lately, kept by everything they show: the plan page shown
+/// again with nothing changed looks its picture up instead of drawing it
+/// (drawing was an eighth of the page's CPU). Only the very same wall finds
+/// an entry, so a picture is only ever given to whoever could draw it.
+#[derive(Default)]
+pub(crate) struct Walls(Mutex<HashMap<Wall, Arc<Picture>>>);
+
+/// Pictures kept at most; past this the memory starts afresh. A picture is
+/// a few kilobytes of SVG.
+const WALLS: usize = 512;
+
+impl Walls {
+    /// The picture of `wall`, kept or drawn now.
+    pub(crate) fn draw(&self, wall: Wall) -> Arc<Picture> {
+        let lock = || self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(picture) = lock().get(&wall) {
+            return Arc::clone(picture);
+        }
+        let picture = Arc::new(foothold_domain::wall::draw(&wall));
+        let mut kept = lock();
+        if kept.len() >= WALLS {
+            kept.clear();
+        }
+        kept.insert(wall, Arc::clone(&picture));
+        picture
+    }
+}
+
 /// The climbing wall of a plan's owner: the roles they held and the steps
-/// planned. Returns the SVG, its text alternative, and the roles.
+/// planned. Returns the picture (the SVG and its text alternative) and the roles.
 async fn wall_for(
-    store: &foothold_store::Store,
+    state: &AppState,
     d: &PlanDetail,
     owner: &foothold_store::Person,
-) -> Result<(String, Vec<String>, Vec<Role>), AppError> {
-    use foothold_domain::wall::{Hold, PlannedMove, Wall, draw};
-    let roles = store.roles_of(owner.id).await?;
+) -> Result<(Arc<Picture>, Vec<Role>), AppError> {
+    use foothold_domain::wall::{Hold, PlannedMove};
+    let roles = state.store().roles_of(owner.id).await?;
     let wall = Wall {
         holds: roles
             .iter()
@@ -167,8 +197,7 @@ async fn wall_for(
         current_title: owner.title.clone(),
         current_department: owner.department.clone().unwrap_or_default(),
     };
-    let picture = draw(&wall);
-    Ok((picture.svg, picture.description, roles))
+    Ok((state.walls().draw(wall), roles))
 }
 
 /// What a failed form carries back onto the page, so nothing typed is lost.
@@ -283,8 +312,7 @@ struct PlanPage {
     nudge: bool,
     checkins: Vec<CheckinView>,
     next_checkin: u32,
-    wall_svg: String,
-    wall_text: Vec<String>,
+    wall: Arc<Picture>,
     roles: Vec<RoleView>,
     may_record_role: bool,
     role_offer: Option<StepView>,
@@ -318,7 +346,7 @@ async fn plan_page(
         Some(m) => store.person(m).await?.map(|p| p.name).unwrap_or_default(),
         None => String::new(),
     };
-    let (wall_svg, wall_text, roles) = wall_for(store, &d, &person).await?;
+    let (wall, roles) = wall_for(state, &d, &person).await?;
     let department = person.department.clone().unwrap_or_default();
     let relation = if person.manager_id == Some(v.person.id) {
         foothold_domain::policy::Relation::Leads
@@ -352,8 +380,7 @@ async fn plan_page(
         themes,
         checkins,
         next_checkin: d.next_checkin().map(|c| c.number).unwrap_or(0),
-        wall_svg,
-        wall_text,
+        wall,
         roles: roles.iter().map(role_view).collect(),
         may_record_role,
         role_offer,
@@ -874,8 +901,7 @@ struct PrintPage {
     ends_on: String,
     themes: Vec<ThemeView>,
     checkins: Vec<CheckinView>,
-    wall_svg: String,
-    wall_text: Vec<String>,
+    wall: Arc<Picture>,
     review: String,
 }
 
@@ -888,7 +914,7 @@ pub async fn print(
     let store = state.store();
     let (d, _, person) = uc::load(store, &v, id, PlanAction::View).await?;
     let leader_name = store.person(d.plan.leader_id).await?.map(|p| p.name).unwrap_or_default();
-    let (wall_svg, wall_text, _) = wall_for(store, &d, &person).await?;
+    let (wall, _) = wall_for(&state, &d, &person).await?;
     let themes = theme_views(&d, &Retry::default());
     let checkins = checkin_views(&d);
     let page = PrintPage {
@@ -899,8 +925,7 @@ pub async fn print(
         ends_on: day(d.plan.ends_on),
         themes,
         checkins,
-        wall_svg,
-        wall_text,
+        wall,
         review: d.plan.review.clone(),
     };
     render_with(StatusCode::OK, &page)
@@ -924,4 +949,36 @@ pub async fn markdown(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use foothold_domain::wall::{Hold, PlannedMove};
+
+    fn wall(status: StepStatus) -> Wall {
+        let day = |y, m| chrono::NaiveDate::from_ymd_opt(y, m, 1).expect("date");
+        Wall {
+            holds: vec![Hold { title: "Analyst".into(), department: "Finance".into(), from: day(2022, 1), to: None }],
+            moves: vec![PlannedMove {
+                kind: StepKind::MoveSideways,
+                what: "Six months in Product".into(),
+                status,
+                target_quarter: 2,
+            }],
+            current_title: "Analyst".into(),
+            current_department: "Finance".into(),
+        }
+    }
+
+    #[test]
+    fn a_wall_is_drawn_once_while_nothing_it_shows_changes() {
+        let walls = Walls::default();
+        let first = walls.draw(wall(StepStatus::Planned));
+        assert_eq!(*first, foothold_domain::wall::draw(&wall(StepStatus::Planned)), "what drawing gives");
+        assert!(Arc::ptr_eq(&first, &walls.draw(wall(StepStatus::Planned))), "the same wall: kept");
+        let done = walls.draw(wall(StepStatus::Done));
+        assert_ne!(first.svg, done.svg, "a step done is drawn anew");
+        assert_eq!(*done, foothold_domain::wall::draw(&wall(StepStatus::Done)));
+    }
 }
