@@ -200,9 +200,14 @@ impl Db {
         if let Some(rows) = self.direct(&stmt, computed, true).await? {
             return Ok(rows.into_iter().next());
         }
-        on_held!(self, self.pool.query_one_raw(stmt).await, |c| {
-            query(stmt).fetch_optional(&mut **c).await.map(|row| row.map(QueryResult::from)).map_err(query_err)
+        // Boxed: the driver's futures are large, and a caller's future holds
+        // the largest of what it awaits; the direct reads above need none.
+        Box::pin(async {
+            on_held!(self, self.pool.query_one_raw(stmt).await, |c| {
+                query(stmt).fetch_optional(&mut **c).await.map(|row| row.map(QueryResult::from)).map_err(query_err)
+            })
         })
+        .await
     }
 
     /// The rows of a read run on the calling thread (lite.rs), or `None`
@@ -224,7 +229,7 @@ impl Db {
         };
         #[cfg(debug_assertions)]
         let rows = self.shadow_check(stmt, computed, rows, one).await?;
-        Ok(Some(crate::lite::results(rows).await?))
+        Ok(Some(crate::lite::results(rows)?))
     }
 
     /// In debug builds, so in test runs, a read that ran on the calling thread
@@ -281,13 +286,17 @@ impl Db {
         if let Some(rows) = self.direct(&stmt, computed, false).await? {
             return Ok(rows);
         }
-        on_held!(self, self.pool.query_all_raw(stmt).await, |c| {
-            query(stmt)
-                .fetch_all(&mut **c)
-                .await
-                .map(|rows| rows.into_iter().map(QueryResult::from).collect())
-                .map_err(query_err)
+        // Boxed, as in query_one_computed.
+        Box::pin(async {
+            on_held!(self, self.pool.query_all_raw(stmt).await, |c| {
+                query(stmt)
+                    .fetch_all(&mut **c)
+                    .await
+                    .map(|rows| rows.into_iter().map(QueryResult::from).collect())
+                    .map_err(query_err)
+            })
         })
+        .await
     }
 }
 
