@@ -22,8 +22,9 @@
 //! run on the request's own thread (lite.rs), and the held connection serves
 //! the writes and the reads lite.rs leaves to sqlx. Those direct reads share
 //! one read transaction per request, which ends before any statement of the
-//! request goes to sqlx and whenever the request gives its connection back:
-//! a request's reads see a single moment until it writes, and see its write.
+//! request goes to sqlx (a write, or a read lite.rs leaves to sqlx) and
+//! whenever the request gives its connection back: a request's direct reads
+//! see one moment until then, and always see the request's own writes.
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -334,6 +334,43 @@ async fn sqlite_a_request_reads_its_own_writes() {
     .await;
 }
 
+/// A request that gives its connection back (before a write transaction, a
+/// stream, or a wait) ends its read transaction too: its next read sees what
+/// was written meanwhile. Another request holds the pool's only connection,
+/// so debug builds cannot re-read on sqlx and the direct read's answer is
+/// what the test sees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_giving_the_connection_back_ends_the_read_transaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("g.db");
+    let store = Store::connect(&DatabaseUrl::sqlite_file(&path), 1).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let writer = Store::connect(&DatabaseUrl::sqlite_file(&path), 1).await.expect("connect a second store");
+    let (taken, holding) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let holder = store.clone();
+    let other = tokio::spawn(foothold_store::with_held_connection(async move {
+        holder.put_setting("held", "yes").await.expect("write");
+        let _ = taken.send(());
+        let _ = released.await;
+    }));
+    holding.await.expect("the other request took the pool's only connection");
+    foothold_store::with_held_connection(async {
+        assert_eq!(store.setting("news").await.expect("read"), None);
+        foothold_store::release_held_connection().await;
+        // Written outside this request (its statements would end the snapshot).
+        let writer = writer.clone();
+        tokio::spawn(async move { writer.put_setting("news", "written").await })
+            .await
+            .expect("task")
+            .expect("write elsewhere");
+        assert_eq!(store.setting("news").await.expect("read").as_deref(), Some("written"));
+    })
+    .await;
+    release.send(()).expect("release");
+    other.await.expect("other request");
+}
+
 /// A request that touches two databases sends each statement to its own.
 #[tokio::test]
 async fn a_held_connection_serves_only_its_own_database() {

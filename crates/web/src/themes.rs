@@ -41,9 +41,12 @@ pub struct EngineCache {
 /// Analyses by their whole input.
 type Analyses = HashMap<Vec<Answer>, Arc<Analysis>>;
 
-/// Analyses kept at most; past this the memory starts afresh. A few
-/// megabytes at most: answers are a few kilobytes each conversation.
+/// Analyses kept at most; past this the memory starts afresh.
 const ANALYSES: usize = 256;
+
+/// Answers longer than this in all are analysed every time, not kept, so
+/// that the memory stays bounded (256 × 16 KB of keys) whatever people write.
+const KEPT_ANSWER_BYTES: usize = 16 * 1024;
 
 /// A fingerprint of the custom themes: rebuild only when it changes.
 fn fingerprint(custom: &[foothold_store::CustomTheme]) -> String {
@@ -104,6 +107,9 @@ impl EngineCache {
             return Arc::clone(analysis);
         }
         let analysis = Arc::new(engine.analyze(&answers));
+        if answers.iter().map(|a| a.question.len() + a.text.len()).sum::<usize>() > KEPT_ANSWER_BYTES {
+            return analysis;
+        }
         let mut memo = lock();
         let fresh = match memo.as_ref() {
             Some((kept, analyses)) => !Arc::ptr_eq(kept, engine) || analyses.len() >= ANALYSES,
@@ -448,5 +454,8 @@ mod tests {
         let again = cache.analyze(&rebuilt, mentoring.clone());
         assert!(!Arc::ptr_eq(&first, &again), "another engine analyses anew");
         assert!(!Arc::ptr_eq(&again, &cache.analyze(&engine, mentoring)), "and the older engine's are gone");
+        let long = answers(&"I loved mentoring new engineers. ".repeat(600));
+        let analysed = cache.analyze(&engine, long.clone());
+        assert!(!Arc::ptr_eq(&analysed, &cache.analyze(&engine, long)), "long answers are not kept");
     }
 }

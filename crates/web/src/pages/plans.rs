@@ -144,9 +144,12 @@ fn role_view(r: &Role) -> RoleView {
 #[derive(Default)]
 pub(crate) struct Walls(Mutex<HashMap<Wall, Arc<Picture>>>);
 
-/// Pictures kept at most; past this the memory starts afresh. A picture is
-/// a few kilobytes of SVG.
+/// Pictures kept at most; past this the memory starts afresh.
 const WALLS: usize = 512;
+
+/// Walls with more text than this are drawn every time, not kept, so that
+/// the memory stays bounded whatever a plan holds.
+const KEPT_WALL_BYTES: usize = 8 * 1024;
 
 impl Walls {
     /// The picture of `wall`, kept or drawn now.
@@ -156,6 +159,11 @@ impl Walls {
             return Arc::clone(picture);
         }
         let picture = Arc::new(foothold_domain::wall::draw(&wall));
+        let text: usize = wall.holds.iter().map(|h| h.title.len() + h.department.len()).sum::<usize>()
+            + wall.moves.iter().map(|m| m.what.len()).sum::<usize>();
+        if text > KEPT_WALL_BYTES {
+            return picture;
+        }
         let mut kept = lock();
         if kept.len() >= WALLS {
             kept.clear();
@@ -980,5 +988,8 @@ mod tests {
         let done = walls.draw(wall(StepStatus::Done));
         assert_ne!(first.svg, done.svg, "a step done is drawn anew");
         assert_eq!(*done, foothold_domain::wall::draw(&wall(StepStatus::Done)));
+        let mut long = wall(StepStatus::Planned);
+        long.moves[0].what = "Six months in Product. ".repeat(400);
+        assert!(!Arc::ptr_eq(&walls.draw(long.clone()), &walls.draw(long)), "a wall with long text is not kept");
     }
 }
