@@ -283,6 +283,24 @@ async fn postgres_one_connection_per_request() {
     }
 }
 
+/// Another request that writes setting `key` and then holds the pool's only
+/// connection until the returned sender is used.
+async fn hold_the_only_connection(
+    store: &Store,
+    key: &'static str,
+) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (taken, holding) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let holder = store.clone();
+    let request = tokio::spawn(foothold_store::with_held_connection(async move {
+        holder.put_setting(key, "yes").await.expect("write");
+        let _ = taken.send(());
+        let _ = released.await;
+    }));
+    holding.await.expect("the request took the pool's only connection");
+    (release, request)
+}
+
 /// On SQLite, reads run on the request's own thread: they do not wait for
 /// the pool's connections, which writes hold.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,15 +309,7 @@ async fn sqlite_reads_do_not_wait_for_the_pool() {
     let store = Store::connect(&DatabaseUrl::sqlite_file(&dir.path().join("r.db")), 1).await.expect("connect");
     store.migrate().await.expect("migrate");
     let ann = add(&store, "ann@example.org", "Ann", None).await;
-    let (taken, holding) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let holder = store.clone();
-    let request = tokio::spawn(foothold_store::with_held_connection(async move {
-        holder.put_setting("mine", "yes").await.expect("write");
-        let _ = taken.send(());
-        let _ = released.await;
-    }));
-    holding.await.expect("the request took the pool's only connection");
+    let (release, request) = hold_the_only_connection(&store, "mine").await;
     let writer = store.clone();
     let write = tokio::spawn(async move { writer.put_setting("other", "yes").await });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -346,15 +356,7 @@ async fn sqlite_giving_the_connection_back_ends_the_read_transaction() {
     let store = Store::connect(&DatabaseUrl::sqlite_file(&path), 1).await.expect("connect");
     store.migrate().await.expect("migrate");
     let writer = Store::connect(&DatabaseUrl::sqlite_file(&path), 1).await.expect("connect a second store");
-    let (taken, holding) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let holder = store.clone();
-    let other = tokio::spawn(foothold_store::with_held_connection(async move {
-        holder.put_setting("held", "yes").await.expect("write");
-        let _ = taken.send(());
-        let _ = released.await;
-    }));
-    holding.await.expect("the other request took the pool's only connection");
+    let (release, other) = hold_the_only_connection(&store, "held").await;
     foothold_store::with_held_connection(async {
         assert_eq!(store.setting("news").await.expect("read"), None);
         foothold_store::release_held_connection().await;
