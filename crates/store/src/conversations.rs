@@ -1,5 +1,7 @@
 //! Question sets, career conversations, answers, notes and grants.
 
+use std::sync::LazyLock;
+
 use foothold_domain::conversation::{self, Category, Question, State, Window};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -12,6 +14,7 @@ use crate::entity::{
     answer, conversation as conv, conversation_grant, conversation_note, conversation_question, question_set,
     set_question,
 };
+use crate::held::{Fetch, Read};
 use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed, sql};
 
 /// Who a question set belongs to.
@@ -449,7 +452,9 @@ impl Store {
 
     /// One conversation.
     pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>> {
-        Ok(conv::Entity::find_by_id(id).one(&self.db).await?.map(to_conversation))
+        let read =
+            Read { sql: select!(conv::Model, "conversations", "WHERE id = ?1"), values: &[id.into()], one: true };
+        Ok(self.db.fetch(read, |c| conv::Model::from_cols(c, 0)).await?.pop().map(to_conversation))
     }
 
     /// The questions a conversation was scheduled with, in order.
@@ -488,13 +493,10 @@ impl Store {
     /// Conversations the person takes part in, as report and as leader, each
     /// newest first, in one read: the home page shows both.
     pub async fn conversations_of_person(&self, person_id: i64) -> Result<(Vec<Conversation>, Vec<Conversation>)> {
-        let rows = conv::Entity::find()
-            .filter(
-                Condition::any().add(conv::Column::ReportId.eq(person_id)).add(conv::Column::LeaderId.eq(person_id)),
-            )
-            .order_by_desc(conv::Column::ScheduledAt)
-            .all(&self.db)
-            .await?;
+        let sql =
+            select!(conv::Model, "conversations", "WHERE report_id = ?1 OR leader_id = ?1 ORDER BY scheduled_at DESC");
+        let read = Read { sql, values: &[person_id.into()], one: false };
+        let rows = self.db.fetch(read, |c| conv::Model::from_cols(c, 0)).await?;
         Ok(rows.into_iter().map(to_conversation).partition(|c| c.report_id == person_id))
     }
 
@@ -631,40 +633,46 @@ impl Store {
         conversation_id: i64,
         answers: Answers,
     ) -> Result<Vec<(AskedQuestion, Option<Answer>)>> {
-        let join = match answers {
-            Answers::All => "a.question_id = q.id AND a.conversation_id = q.conversation_id",
+        // One statement per kind of answer: each is made once.
+        macro_rules! asked {
+            ($join:literal) => {{
+                static SQL: LazyLock<String> = LazyLock::new(|| {
+                    format!(
+                        "SELECT {}, {} FROM conversation_questions q LEFT JOIN answers a ON {} \
+                         WHERE q.conversation_id = ?1 ORDER BY q.position, q.id",
+                        conversation_question::Model::columns("q."),
+                        answer::Model::columns("a."),
+                        $join
+                    )
+                });
+                SQL.as_str()
+            }};
+        }
+        let sql = match answers {
+            Answers::All => asked!("a.question_id = q.id AND a.conversation_id = q.conversation_id"),
             Answers::Shared => {
-                "a.question_id = q.id AND a.conversation_id = q.conversation_id AND a.shared_at IS NOT NULL"
+                asked!("a.question_id = q.id AND a.conversation_id = q.conversation_id AND a.shared_at IS NOT NULL")
             }
             // Keeps one statement shape; no row matches.
-            Answers::None => "1 = 0",
+            Answers::None => asked!("1 = 0"),
         };
-        let query = format!(
-            "SELECT q.id AS q_id, q.conversation_id AS q_conversation_id, q.position AS q_position, \
-             q.category AS q_category, q.text AS q_text, a.id AS a_id, a.conversation_id AS a_conversation_id, \
-             a.question_id AS a_question_id, a.text AS a_text, a.version AS a_version, a.shared_at AS a_shared_at, \
-             a.updated_at AS a_updated_at \
-             FROM conversation_questions q LEFT JOIN answers a ON {join} \
-             WHERE q.conversation_id = $1 ORDER BY q.position, q.id"
-        );
-        let backend = self.backend();
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql(backend, &query), [conversation_id.into()]))
-            .await?;
-        use sea_orm::FromQueryResult;
-        rows.iter()
-            .map(|r| {
-                let q = conversation_question::Model::from_query_result(r, "q_")?;
+        let read = Read { sql, values: &[conversation_id.into()], one: false };
+        let rows = self.db.fetch(read, |c| {
+            let q = conversation_question::Model::from_cols(c, 0)?;
+            let answered = c.get::<Option<i64>>(conversation_question::Model::WIDTH)?.is_some();
+            let answer =
+                if answered { Some(answer::Model::from_cols(c, conversation_question::Model::WIDTH)?) } else { None };
+            Ok((q, answer))
+        });
+        Ok(rows
+            .await?
+            .into_iter()
+            .map(|(q, answer)| {
                 let asked =
                     AskedQuestion { id: q.id, position: q.position, question: question_of(&q.category, q.text) };
-                let answer = match r.try_get::<Option<i64>>("", "a_id")? {
-                    Some(_) => Some(to_answer(answer::Model::from_query_result(r, "a_")?)),
-                    None => None,
-                };
-                Ok((asked, answer))
+                (asked, answer.map(to_answer))
             })
-            .collect()
+            .collect())
     }
 
     /// Every answer, drafts included: only for the report's own views.
@@ -736,20 +744,24 @@ impl Store {
 
     /// A notes document, if written.
     pub async fn note(&self, conversation_id: i64, kind: NoteKind) -> Result<Option<Note>> {
-        Ok(conversation_note::Entity::find()
-            .filter(conversation_note::Column::ConversationId.eq(conversation_id))
-            .filter(conversation_note::Column::Kind.eq(kind.as_str()))
-            .one(&self.db)
-            .await?
-            .map(|n| Note { text: n.text, version: n.version, updated_by: n.updated_by, updated_at: n.updated_at }))
+        let sql = select!(conversation_note::Model, "conversation_notes", "WHERE conversation_id = ?1 AND kind = ?2");
+        let read = Read { sql, values: &[conversation_id.into(), kind.as_str().into()], one: true };
+        Ok(self.db.fetch(read, |c| conversation_note::Model::from_cols(c, 0)).await?.pop().map(|n| Note {
+            text: n.text,
+            version: n.version,
+            updated_by: n.updated_by,
+            updated_at: n.updated_at,
+        }))
     }
 
     /// Both notes documents of a conversation in one read, as far as written:
     /// the leader's page shows both. Callers pick what the viewer may see.
     pub async fn notes(&self, conversation_id: i64) -> Result<Vec<(NoteKind, Note)>> {
-        Ok(conversation_note::Entity::find()
-            .filter(conversation_note::Column::ConversationId.eq(conversation_id))
-            .all(&self.db)
+        let sql = select!(conversation_note::Model, "conversation_notes", "WHERE conversation_id = ?1");
+        let read = Read { sql, values: &[conversation_id.into()], one: false };
+        Ok(self
+            .db
+            .fetch(read, |c| conversation_note::Model::from_cols(c, 0))
             .await?
             .into_iter()
             .filter_map(|n| {

@@ -2,18 +2,39 @@
 //! the domain-shaped records in `lib.rs`.
 
 macro_rules! entity_module {
-    ($name:ident, $table:literal, { $($field:tt)* }) => {
+    ($name:ident, $table:literal, { $( $(#[$meta:meta])* pub $field:ident : $ty:ty ),* $(,)? }) => {
         pub mod $name {
             use sea_orm::entity::prelude::*;
 
             #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
             #[sea_orm(table_name = $table)]
-            pub struct Model { $($field)* }
+            pub struct Model { $( $(#[$meta])* pub $field: $ty ),* }
 
             #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
             pub enum Relation {}
 
             impl ActiveModelBehavior for ActiveModel {}
+
+            impl Model {
+                /// How many columns [`Model::columns`] lists.
+                #[allow(dead_code)]
+                pub(crate) const WIDTH: usize = [$(stringify!($field)),*].len();
+
+                /// Every column in field order, each after `alias` (`p.`, say),
+                /// for a hand-written read that [`Model::from_cols`] maps.
+                #[allow(dead_code)]
+                pub(crate) fn columns(alias: &str) -> String {
+                    [$(stringify!($field)),*].map(|c| format!("{alias}{c}")).join(", ")
+                }
+
+                /// The model from a row whose columns from `first` on are
+                /// [`Model::columns`].
+                #[allow(dead_code)]
+                pub(crate) fn from_cols(c: &crate::lite::Cols<'_>, first: usize) -> Result<Self, DbErr> {
+                    let mut i = first..;
+                    Ok(Model { $( $field: c.get::<$ty>(i.next().unwrap_or_default())? ),* })
+                }
+            }
         }
     };
 }

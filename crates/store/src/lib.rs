@@ -1,6 +1,17 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
+/// The SQL of a hand-written read of every column of `$table`, in the order
+/// `$model::from_cols` maps them, followed by `$rest` (SQLite's parameters,
+/// `?1`…): made once, on first use.
+macro_rules! select {
+    ($model:ty, $table:literal, $rest:literal) => {{
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!("SELECT {} FROM {} {}", <$model>::columns(""), $table, $rest));
+        SQL.as_str()
+    }};
+}
+
 mod audit;
 mod backup;
 mod bulk;
@@ -121,6 +132,11 @@ pub(crate) fn sql(backend: DatabaseBackend, s: &str) -> String {
         DatabaseBackend::Postgres => s.to_owned(),
         _ => s.replace('$', "?"),
     }
+}
+
+/// `count` parameters from `?first` on, for an `IN (…)` list: `?1, ?2, ?3`.
+pub(crate) fn marks(first: usize, count: usize) -> String {
+    (first..first + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Turns on SQLite's query planner stability guarantee for a connection.

@@ -1,6 +1,7 @@
 //! People, departments and reporting lines.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use foothold_domain::import::{self, ExistingPerson, RowError};
 use foothold_domain::policy::Relation;
@@ -12,6 +13,8 @@ use sea_orm::{
 };
 
 use crate::entity::{department, person};
+use crate::held::{Fetch, Read};
+use crate::lite::Cols;
 use crate::{Result, Store, StoreError, Timestamp, now, set_if_changed, sql};
 
 /// How far up a reporting line Foothold looks; deeper lines are not real organisations.
@@ -22,10 +25,17 @@ const MAX_DEPTH: i64 = 64;
 /// callers add the `WHERE`. Rows are read with [`Store::person_of_row`].
 pub(crate) fn person_select(extra: &str) -> String {
     format!(
-        "SELECT p.id, p.email, p.name, p.title, p.department_id, p.manager_id, p.role, p.active, p.password_hash, \
-         p.version, p.created_at, p.updated_at, d.name AS department_name{extra} \
-         FROM people p LEFT JOIN departments d ON d.id = p.department_id"
+        "SELECT {}, d.name AS department_name{extra} FROM people p LEFT JOIN departments d ON d.id = p.department_id",
+        person::Model::columns("p.")
     )
+}
+
+/// [`person_select`] and the rest of a statement, made once.
+macro_rules! people_where {
+    ($rest:literal) => {{
+        static SQL: LazyLock<String> = LazyLock::new(|| format!("{} {}", person_select(""), $rest));
+        SQL.as_str()
+    }};
 }
 
 /// A person as the rest of Foothold sees them.
@@ -217,35 +227,25 @@ impl Store {
 
     /// One person by id.
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
-        self.person_where("p.id = $1", id.into()).await
+        self.one_person(people_where!("WHERE p.id = ?1"), id.into()).await
     }
 
     /// One person by e-mail.
     pub async fn person_by_email(&self, email: &Email) -> Result<Option<Person>> {
-        self.person_where("p.email = $1", email.as_str().into()).await
+        self.one_person(people_where!("WHERE p.email = ?1"), email.as_str().into()).await
     }
 
     /// One person and their department's name in one read: every page
     /// loads a person or two, and each read costs a trip to the database.
-    async fn person_where(&self, condition: &str, value: sea_orm::Value) -> Result<Option<Person>> {
-        let backend = self.backend();
-        let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                sql(backend, &format!("{} WHERE {condition}", person_select(""))),
-                [value],
-            ))
-            .await?;
-        row.map(|r| Self::person_of_row(&r)).transpose()
+    async fn one_person(&self, sql: &str, value: sea_orm::Value) -> Result<Option<Person>> {
+        let read = Read { sql, values: &[value], one: true };
+        Ok(self.db.fetch(read, Self::person_of_cols).await?.pop())
     }
 
     /// A row that selected [`person_select`]'s columns.
-    pub(crate) fn person_of_row(r: &sea_orm::QueryResult) -> Result<Person> {
-        use sea_orm::FromQueryResult;
-        let m = person::Model::from_query_result(r, "")?;
-        let department: Option<String> = r.try_get("", "department_name")?;
-        Ok(Self::to_person(m, department))
+    pub(crate) fn person_of_cols(c: &Cols<'_>) -> std::result::Result<Person, DbErr> {
+        let department = c.get(person::Model::WIDTH)?;
+        Ok(Self::to_person(person::Model::from_cols(c, 0)?, department))
     }
 
     /// Names of the given people, in one query (for list pages).
@@ -253,8 +253,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = person::Entity::find().filter(person::Column::Id.is_in(ids.to_vec())).all(&self.db).await?;
-        Ok(rows.into_iter().map(|p| (p.id, p.name)).collect())
+        let sql = format!("SELECT id, name FROM people WHERE id IN ({})", crate::marks(1, ids.len()));
+        let values: Vec<sea_orm::Value> = ids.iter().map(|&id| id.into()).collect();
+        let read = Read { sql: &sql, values: &values, one: false };
+        Ok(self.db.fetch(read, |c| Ok((c.get(0)?, c.get(1)?))).await?.into_iter().collect())
     }
 
     /// Everyone, by name.
@@ -276,31 +278,19 @@ impl Store {
 
     /// A person's direct reports, active first, by name.
     pub async fn direct_reports(&self, id: i64) -> Result<Vec<Person>> {
-        let backend = self.backend();
-        let query = format!("{} WHERE p.manager_id = $1 ORDER BY p.active DESC, p.name, p.id", person_select(""));
-        let rows =
-            self.db.query_all_raw(Statement::from_sql_and_values(backend, sql(backend, &query), [id.into()])).await?;
-        rows.iter().map(Self::person_of_row).collect()
+        let sql = people_where!("WHERE p.manager_id = ?1 ORDER BY p.active DESC, p.name, p.id");
+        Ok(self.db.fetch(Read { sql, values: &[id.into()], one: false }, Self::person_of_cols).await?)
     }
 
     /// A person's manager (when `manager_id` is given) and direct reports,
     /// active first, by name, in one read: the home page shows both.
     pub async fn manager_and_reports(&self, id: i64, manager_id: Option<i64>) -> Result<(Option<Person>, Vec<Person>)> {
-        let backend = self.backend();
-        let query =
-            format!("{} WHERE p.manager_id = $1 OR p.id = $2 ORDER BY p.active DESC, p.name, p.id", person_select(""));
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                sql(backend, &query),
-                [id.into(), sea_orm::Value::BigInt(manager_id)],
-            ))
-            .await?;
+        let sql = people_where!("WHERE p.manager_id = ?1 OR p.id = ?2 ORDER BY p.active DESC, p.name, p.id");
+        let values = [id.into(), sea_orm::Value::BigInt(manager_id)];
+        let people = self.db.fetch(Read { sql, values: &values, one: false }, Self::person_of_cols).await?;
         let mut manager = None;
-        let mut reports = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let p = Self::person_of_row(row)?;
+        let mut reports = Vec::with_capacity(people.len());
+        for p in people {
             if Some(p.id) == manager_id {
                 manager = Some(p);
             } else {

@@ -11,11 +11,10 @@ use foothold_domain::plan::{
 };
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{checkin, person, plan as plan_e, plan_change, plan_step, plan_theme, role};
+use crate::held::{Fetch, Read};
 use crate::lite::Kind;
 use crate::{Result, Store, StoreError, Timestamp, now};
 
@@ -397,32 +396,26 @@ fn unique_violation(e: &sea_orm::DbErr) -> bool {
     s.contains("unique") || s.contains("duplicate key")
 }
 
-async fn detail_in(db: &impl ConnectionTrait, id: i64) -> Result<Option<PlanDetail>> {
-    let Some(p) = plan_e::Entity::find_by_id(id).one(db).await? else {
+async fn detail_in(db: &impl Fetch, id: i64) -> Result<Option<PlanDetail>> {
+    let values = [id.into()];
+    let read = |sql, one| Read { sql, values: &values, one };
+    let plan = select!(plan_e::Model, "plans", "WHERE id = ?1");
+    let Some(p) = db.fetch(read(plan, true), |c| plan_e::Model::from_cols(c, 0)).await?.pop() else {
         return Ok(None);
     };
-    let themes = plan_theme::Entity::find()
-        .filter(plan_theme::Column::PlanId.eq(id))
-        .order_by_asc(plan_theme::Column::Position)
-        .order_by_asc(plan_theme::Column::Id)
-        .all(db)
+    let themes = select!(plan_theme::Model, "plan_themes", "WHERE plan_id = ?1 ORDER BY position, id");
+    let themes = db
+        .fetch(read(themes, false), |c| plan_theme::Model::from_cols(c, 0))
         .await?
         .into_iter()
         .map(|t| PlanTheme { id: t.id, position: t.position, key: t.theme_key, label: t.label, dropped: t.dropped })
         .collect();
-    let steps = plan_step::Entity::find()
-        .filter(plan_step::Column::PlanId.eq(id))
-        .order_by_asc(plan_step::Column::Position)
-        .order_by_asc(plan_step::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(to_step)
-        .collect();
-    let checkins = checkin::Entity::find()
-        .filter(checkin::Column::PlanId.eq(id))
-        .order_by_asc(checkin::Column::Number)
-        .all(db)
+    let steps = select!(plan_step::Model, "plan_steps", "WHERE plan_id = ?1 ORDER BY position, id");
+    let steps =
+        db.fetch(read(steps, false), |c| plan_step::Model::from_cols(c, 0)).await?.into_iter().map(to_step).collect();
+    let checkins = select!(checkin::Model, "checkins", "WHERE plan_id = ?1 ORDER BY number");
+    let checkins = db
+        .fetch(read(checkins, false), |c| checkin::Model::from_cols(c, 0))
         .await?
         .into_iter()
         .map(to_checkin)
@@ -651,15 +644,16 @@ impl Store {
         if people.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(plan_e::Entity::find()
-            .filter(plan_e::Column::PersonId.is_in(people.iter().copied()))
-            .filter(plan_e::Column::State.eq(PlanState::Active.as_str()))
-            .order_by_asc(plan_e::Column::Id)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(to_plan)
-            .collect())
+        let sql = format!(
+            "SELECT {} FROM plans WHERE person_id IN ({}) AND state = ?{} ORDER BY id",
+            plan_e::Model::columns(""),
+            crate::marks(1, people.len()),
+            people.len() + 1
+        );
+        let mut values: Vec<sea_orm::Value> = people.iter().map(|&id| id.into()).collect();
+        values.push(PlanState::Active.as_str().into());
+        let read = Read { sql: &sql, values: &values, one: false };
+        Ok(self.db.fetch(read, |c| plan_e::Model::from_cols(c, 0)).await?.into_iter().map(to_plan).collect())
     }
 
     /// When each of these people's latest plan started (any state), in one query.
@@ -715,15 +709,14 @@ impl Store {
         if plans.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(checkin::Entity::find()
-            .filter(checkin::Column::PlanId.is_in(plans.iter().copied()))
-            .filter(checkin::Column::CompletedAt.is_null())
-            .order_by_asc(checkin::Column::DueOn)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(to_checkin)
-            .collect())
+        let sql = format!(
+            "SELECT {} FROM checkins WHERE plan_id IN ({}) AND completed_at IS NULL ORDER BY due_on",
+            checkin::Model::columns(""),
+            crate::marks(1, plans.len())
+        );
+        let values: Vec<sea_orm::Value> = plans.iter().map(|&id| id.into()).collect();
+        let read = Read { sql: &sql, values: &values, one: false };
+        Ok(self.db.fetch(read, |c| checkin::Model::from_cols(c, 0)).await?.into_iter().map(to_checkin).collect())
     }
 
     /// Applies one change if the plan is still at `expected_version` (`None`
@@ -895,15 +888,9 @@ impl Store {
 
     /// Roles a person has held, earliest first.
     pub async fn roles_of(&self, person_id: i64) -> Result<Vec<Role>> {
-        Ok(role::Entity::find()
-            .filter(role::Column::PersonId.eq(person_id))
-            .order_by_asc(role::Column::StartedOn)
-            .order_by_asc(role::Column::Id)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(to_role)
-            .collect())
+        let sql = select!(role::Model, "roles", "WHERE person_id = ?1 ORDER BY started_on, id");
+        let read = Read { sql, values: &[person_id.into()], one: false };
+        Ok(self.db.fetch(read, |c| role::Model::from_cols(c, 0)).await?.into_iter().map(to_role).collect())
     }
 
     /// Records a role. A current role (no end) ends any other open role the

@@ -1,13 +1,13 @@
 //! Sessions, API tokens, invites and the sign-in failure counts that throttle guessing.
 
+use std::sync::LazyLock;
+
 use chrono::Duration;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Statement,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{api_token, invite, person, session, sign_in_failure};
+use crate::held::{Fetch, Read};
 use crate::secret::{hash_token, new_token};
 use crate::{Person, Result, Store, StoreError, Timestamp, now};
 
@@ -101,18 +101,21 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
         // One read for the session, its person and their department: it runs
         // before every signed-in request.
-        let backend = self.backend();
-        let query = format!(
-            "{} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = $1 AND s.expires_at > $2 AND p.active = $3",
-            crate::people::person_select(", s.csrf_token AS csrf_token")
-        );
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "{} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND p.active = ?3",
+                crate::people::person_select(", s.csrf_token AS csrf_token")
+            )
+        });
         let values: [sea_orm::Value; 3] = [hash_token(token).into(), now().into(), true.into()];
-        let Some(row) =
-            self.db.query_one_raw(Statement::from_sql_and_values(backend, crate::sql(backend, &query), values)).await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(SessionRecord { person: Self::person_of_row(&row)?, csrf_token: row.try_get("", "csrf_token")? }))
+        let read = Read { sql: &SQL, values: &values, one: true };
+        let found = self
+            .db
+            .fetch(read, |c| {
+                Ok(SessionRecord { person: Self::person_of_cols(c)?, csrf_token: c.get(person::Model::WIDTH + 1)? })
+            })
+            .await?;
+        Ok(found.into_iter().next())
     }
 
     /// Ends one session.

@@ -4,6 +4,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{conversation as conv, conversation_theme as ct, custom_theme};
+use crate::held::{Fetch, Read};
 use crate::{Result, Store, StoreError, Timestamp, now};
 
 /// What people decided about a theme in a conversation.
@@ -94,11 +95,9 @@ fn to_theme(m: ct::Model) -> ConversationTheme {
 impl Store {
     /// Every decision in a conversation, confirmed first, in the order made.
     pub async fn conversation_themes(&self, conversation_id: i64) -> Result<Vec<ConversationTheme>> {
-        let rows = ct::Entity::find()
-            .filter(ct::Column::ConversationId.eq(conversation_id))
-            .order_by_asc(ct::Column::Id)
-            .all(&self.db)
-            .await?;
+        let sql = select!(ct::Model, "conversation_themes", "WHERE conversation_id = ?1 ORDER BY id");
+        let read = Read { sql, values: &[conversation_id.into()], one: false };
+        let rows = self.db.fetch(read, |c| ct::Model::from_cols(c, 0)).await?;
         let mut out: Vec<_> = rows.into_iter().map(to_theme).collect();
         out.sort_by_key(|t| t.status != ThemeStatus::Confirmed);
         Ok(out)
@@ -171,7 +170,9 @@ impl Store {
 
     /// The organisation's own themes.
     pub async fn custom_themes(&self) -> Result<Vec<CustomTheme>> {
-        let rows = custom_theme::Entity::find().order_by_asc(custom_theme::Column::ThemeKey).all(&self.db).await?;
+        let read =
+            Read { sql: select!(custom_theme::Model, "custom_themes", "ORDER BY theme_key"), values: &[], one: false };
+        let rows = self.db.fetch(read, |c| custom_theme::Model::from_cols(c, 0)).await?;
         Ok(rows
             .into_iter()
             .map(|m| CustomTheme {
