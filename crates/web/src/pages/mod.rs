@@ -70,9 +70,16 @@ pub fn render<T: Template>(t: &T) -> Result<Response, PageError> {
 
 /// Renders a template with a status (a form shown again with its errors is 422).
 pub fn render_with<T: Template>(status: axum::http::StatusCode, t: &T) -> Result<Response, PageError> {
-    let body = t.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    // Pages run to some tens of kilobytes, far past what askama guesses from
+    // the template: growing from its guess copied the page over and over (a
+    // thirtieth of the plan page's CPU).
+    let mut body = String::with_capacity(T::SIZE_HINT.max(PAGE_BYTES));
+    t.render_into(&mut body).map_err(|e| AppError::Internal(format!("template: {e}")))?;
     Ok((status, Html(body)).into_response())
 }
+
+/// Room made for a page before it is rendered.
+const PAGE_BYTES: usize = 32 * 1024;
 
 /// A local path to go to after sign-in; anything else (other sites, `//host`) goes home.
 pub fn safe_next(next: &str) -> &str {
