@@ -491,7 +491,7 @@ fn decode(v: ValueRef<'_>, kind: Kind) -> Result<Value, String> {
             Value::ChronoDateTimeUtc(Some(timestamp(text(b)?).ok_or_else(|| "not a timestamp".to_owned())?))
         }
         (Kind::Date, ValueRef::Text(b)) => {
-            Value::ChronoDate(Some(NaiveDate::parse_from_str(text(b)?, "%F").map_err(|_| "not a date".to_owned())?))
+            Value::ChronoDate(Some(date(text(b)?).ok_or_else(|| "not a date".to_owned())?))
         }
         (kind, other) => return Err(format!("{:?} where {kind:?} was expected", other.data_type())),
     })
@@ -540,6 +540,16 @@ impl Cols<'_> {
             Cols::Sqlx(row) => row.try_get_by_index(i),
         }
     }
+}
+
+/// Parses stored date text as sqlx-sqlite does (`NaiveDate::parse_from_str`
+/// with `%F`), the format parsed once rather than on every date read.
+fn date(s: &str) -> Option<NaiveDate> {
+    static F: LazyLock<Vec<chrono::format::Item<'static>>> =
+        LazyLock::new(|| chrono::format::StrftimeItems::new("%F").parse_to_owned().unwrap_or_default());
+    let mut parsed = chrono::format::Parsed::new();
+    chrono::format::parse(&mut parsed, s, F.iter()).ok()?;
+    parsed.to_naive_date().ok()
 }
 
 /// Parses stored timestamp text as sqlx-sqlite does: RFC 3339 (how it writes
@@ -931,6 +941,16 @@ mod tests {
             assert_eq!(bound_here(&value), bound_by_sqlx(value.clone()).await, "{value:?}");
         }
         assert!(param(&Value::BigUnsigned(Some(u64::MAX))).is_none(), "too large: sqlx's to refuse");
+    }
+
+    #[test]
+    fn dates_are_read_as_sqlx_reads_them() {
+        for s in
+            ["2026-03-05", "2026-3-5", "2026-02-30", "05/03/2026", "2026-03-05 ", " 2026-03-05", "", "+12026-01-01"]
+        {
+            assert_eq!(date(s), NaiveDate::parse_from_str(s, "%F").ok(), "{s:?}");
+        }
+        assert_eq!(date("2026-03-05"), NaiveDate::from_ymd_opt(2026, 3, 5));
     }
 
     #[tokio::test]

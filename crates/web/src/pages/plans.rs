@@ -137,6 +137,11 @@ fn quarter_label(d: &PlanDetail, q: u32) -> String {
     format!("Q{q} · {} – {}", month(from), month(to))
 }
 
+/// The plan's four quarters, each with its label.
+fn quarter_labels(d: &PlanDetail) -> Vec<(u32, String)> {
+    (1..=4).map(|q| (q, quarter_label(d, q))).collect()
+}
+
 fn role_view(r: &Role) -> RoleView {
     RoleView {
         title: r.title.clone(),
@@ -230,7 +235,7 @@ struct Retry {
     step: StepFields,
 }
 
-fn step_view(d: &PlanDetail, s: &foothold_store::Step, retry: &Retry) -> StepView {
+fn step_view(quarters: &[(u32, String)], s: &foothold_store::Step, retry: &Retry) -> StepView {
     let retrying = retry.op == "update_step" && retry.step_id == s.id;
     StepView {
         id: s.id,
@@ -240,7 +245,7 @@ fn step_view(d: &PlanDetail, s: &foothold_store::Step, retry: &Retry) -> StepVie
         what: s.what.clone(),
         signal: s.signal.clone(),
         support: s.support.clone(),
-        quarter_label: quarter_label(d, s.target_quarter),
+        quarter_label: quarters.iter().find(|q| q.0 == s.target_quarter).map(|q| q.1.clone()).unwrap_or_default(),
         status: s.status.as_str(),
         status_label: s.status.label(),
         progress: s.progress.clone(),
@@ -261,7 +266,7 @@ fn step_view(d: &PlanDetail, s: &foothold_store::Step, retry: &Retry) -> StepVie
 }
 
 /// The themes with their steps; a failed form's values replace the stored ones where it was typed.
-fn theme_views(d: &PlanDetail, retry: &Retry) -> Vec<ThemeView> {
+fn theme_views(d: &PlanDetail, quarters: &[(u32, String)], retry: &Retry) -> Vec<ThemeView> {
     let n = d.themes.len();
     d.themes
         .iter()
@@ -279,7 +284,7 @@ fn theme_views(d: &PlanDetail, retry: &Retry) -> Vec<ThemeView> {
                 dropped: t.dropped,
                 first: i == 0,
                 last: i + 1 == n,
-                steps: d.steps.iter().filter(|s| s.theme_id == t.id).map(|s| step_view(d, s, retry)).collect(),
+                steps: d.steps.iter().filter(|s| s.theme_id == t.id).map(|s| step_view(quarters, s, retry)).collect(),
                 new_step: if adding {
                     retry.step.clone()
                 } else {
@@ -373,12 +378,14 @@ async fn plan_page(
         store.relation(v.person.id, person.id).await?
     };
     let may_record_role = foothold_domain::policy::may_record_role(v.actor(), relation).is_ok();
-    let themes = theme_views(&d, &retry);
+    // Each step shows its quarter's label: made once for the page.
+    let quarters = quarter_labels(&d);
+    let themes = theme_views(&d, &quarters, &retry);
     let active_themes = d.themes.iter().filter(|t| !t.dropped).count();
     let checkins = checkin_views(&d);
     let role_offer = role_step
         .and_then(|sid| d.steps.iter().find(|s| s.id == sid && s.kind.changes_role() && s.status == StepStatus::Done))
-        .map(|s| step_view(&d, s, &retry));
+        .map(|s| step_view(&quarters, s, &retry));
     let page = PlanPage {
         chrome: Chrome::of(v, "plans"),
         id,
@@ -408,7 +415,7 @@ async fn plan_page(
         today: uc::today_in(&d.plan.time_zone).to_string(),
         kinds: StepKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         statuses: StepStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        quarters: (1..=4).map(|q| (q, quarter_label(&d, q))).collect(),
+        quarters,
         new_theme: if retry.op == "add_theme" { retry.label.clone() } else { String::new() },
         errors,
         notice,
@@ -934,7 +941,7 @@ pub async fn print(
     let (d, _, person) = uc::load(store, &v, id, PlanAction::View).await?;
     let leader_name = store.person(d.plan.leader_id).await?.map(|p| p.name).unwrap_or_default();
     let (wall, _) = wall_for(&state, &d, &person).await?;
-    let themes = theme_views(&d, &Retry::default());
+    let themes = theme_views(&d, &quarter_labels(&d), &Retry::default());
     let checkins = checkin_views(&d);
     let page = PrintPage {
         id,
