@@ -1,7 +1,5 @@
 //! Question sets, career conversations, answers, notes and grants.
 
-use std::sync::LazyLock;
-
 use foothold_domain::conversation::{self, Category, Question, State, Window};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -635,18 +633,15 @@ impl Store {
     ) -> Result<Vec<(AskedQuestion, Option<Answer>)>> {
         // One statement per kind of answer: each is made once.
         macro_rules! asked {
-            ($join:literal) => {{
-                static SQL: LazyLock<String> = LazyLock::new(|| {
-                    format!(
-                        "SELECT {}, {} FROM conversation_questions q LEFT JOIN answers a ON {} \
-                         WHERE q.conversation_id = ?1 ORDER BY q.position, q.id",
-                        conversation_question::Model::columns("q."),
-                        answer::Model::columns("a."),
-                        $join
-                    )
-                });
-                SQL.as_str()
-            }};
+            ($join:literal) => {
+                sql_once!(
+                    "SELECT {}, {} FROM conversation_questions q LEFT JOIN answers a ON {} \
+                     WHERE q.conversation_id = ?1 ORDER BY q.position, q.id",
+                    conversation_question::Model::columns("q."),
+                    answer::Model::columns("a."),
+                    $join
+                )
+            };
         }
         let sql = match answers {
             Answers::All => asked!("a.question_id = q.id AND a.conversation_id = q.conversation_id"),

@@ -1,15 +1,22 @@
 //! Foothold's storage: one narrow, domain-shaped interface over SQLite and
 //! PostgreSQL. Nothing outside this crate writes SQL or sees a table.
 
-/// The SQL of a hand-written read of every column of `$table`, in the order
-/// `$model::from_cols` maps them, followed by `$rest` (SQLite's parameters,
-/// `?1`…): made once, on first use.
-macro_rules! select {
-    ($model:ty, $table:literal, $rest:literal) => {{
-        static SQL: std::sync::LazyLock<String> =
-            std::sync::LazyLock::new(|| format!("SELECT {} FROM {} {}", <$model>::columns(""), $table, $rest));
+/// A `&'static str` formatted once, on first use, from `format!`'s
+/// arguments: the SQL of a hand-written read, which does not change from
+/// call to call (SQLite's parameters, `?1`…).
+macro_rules! sql_once {
+    ($($format:tt)*) => {{
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($format)*));
         SQL.as_str()
     }};
+}
+
+/// The SQL of a hand-written read of every column of `$table`, in the order
+/// `$model::from_cols` maps them, followed by `$rest`.
+macro_rules! select {
+    ($model:ty, $table:literal, $rest:literal) => {
+        sql_once!("SELECT {} FROM {} {}", <$model>::columns(""), $table, $rest)
+    };
 }
 
 mod audit;

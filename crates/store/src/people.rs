@@ -1,7 +1,6 @@
 //! People, departments and reporting lines.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use foothold_domain::import::{self, ExistingPerson, RowError};
 use foothold_domain::policy::Relation;
@@ -32,10 +31,9 @@ pub(crate) fn person_select(extra: &str) -> String {
 
 /// [`person_select`] and the rest of a statement, made once.
 macro_rules! people_where {
-    ($rest:literal) => {{
-        static SQL: LazyLock<String> = LazyLock::new(|| format!("{} {}", person_select(""), $rest));
-        SQL.as_str()
-    }};
+    ($rest:literal) => {
+        sql_once!("{} {}", person_select(""), $rest)
+    };
 }
 
 /// A person as the rest of Foothold sees them.

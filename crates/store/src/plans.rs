@@ -646,7 +646,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {} FROM plans WHERE person_id IN ({}) AND state = ?{} ORDER BY id",
-            plan_e::Model::columns(""),
+            sql_once!("{}", plan_e::Model::columns("")),
             crate::marks(1, people.len()),
             people.len() + 1
         );
@@ -711,7 +711,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {} FROM checkins WHERE plan_id IN ({}) AND completed_at IS NULL ORDER BY due_on",
-            checkin::Model::columns(""),
+            sql_once!("{}", checkin::Model::columns("")),
             crate::marks(1, plans.len())
         );
         let values: Vec<sea_orm::Value> = plans.iter().map(|&id| id.into()).collect();

@@ -1,7 +1,5 @@
 //! Sessions, API tokens, invites and the sign-in failure counts that throttle guessing.
 
-use std::sync::LazyLock;
-
 use chrono::Duration;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -101,14 +99,12 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>> {
         // One read for the session, its person and their department: it runs
         // before every signed-in request.
-        static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "{} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND p.active = ?3",
-                crate::people::person_select(", s.csrf_token AS csrf_token")
-            )
-        });
+        let sql = sql_once!(
+            "{} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND p.active = ?3",
+            crate::people::person_select(", s.csrf_token AS csrf_token")
+        );
         let values: [sea_orm::Value; 3] = [hash_token(token).into(), now().into(), true.into()];
-        let read = Read { sql: &SQL, values: &values, one: true };
+        let read = Read { sql, values: &values, one: true };
         let found = self
             .db
             .fetch(read, |c| {
