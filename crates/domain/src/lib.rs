@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod conversation;
+pub mod dates;
 pub mod email;
 pub mod engagement;
 #[doc(hidden)]

@@ -340,7 +340,7 @@ fn quarter(m: &PlannedMove) -> u32 {
 }
 
 fn month(d: NaiveDate) -> String {
-    d.format("%b %Y").to_string()
+    crate::dates::month_year(d)
 }
 
 /// Title and department joined, whichever are given.

