@@ -94,11 +94,7 @@ struct PickerGroup {
 
 impl PickerGroup {
     fn new(param: String, name: String) -> Self {
-        use askama::filters::{Html, escape};
-        let (p, n) = (escape(&param, Html), escape(&name, Html));
-        let option = match (p, n) {
-            (Ok(p), Ok(n)) => format!("<option value=\"{p}\">{n}</option>"),
-        };
+        let option = format!("<option value=\"{}\">{}</option>", super::escaped(&param), super::escaped(&name));
         PickerGroup { param, name, option }
     }
 }

@@ -3,7 +3,7 @@
 //! printable and Markdown exports.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use foothold_domain::wall::{Picture, Wall};
 use foothold_store::{PlanDetail, PlanState, Role};
 use serde::Deserialize;
 
-use super::{Chrome, render_with};
+use super::{Choice, Chrome, render_with};
 use crate::AppState;
 use crate::auth::{Identity, Viewer};
 use crate::error::{AppError, PageError};
@@ -132,6 +132,15 @@ fn quarter_label(starts_on: chrono::NaiveDate, q: u32) -> String {
     }
     label
 }
+
+/// A step's kinds, as options and as radio buttons, and its statuses: the
+/// same on every page, so written once.
+static KIND_OPTIONS: LazyLock<Vec<Choice>> =
+    LazyLock::new(|| StepKind::ALL.iter().map(|k| Choice::option(k.as_str(), k.label())).collect());
+static KIND_RADIOS: LazyLock<Vec<Choice>> =
+    LazyLock::new(|| StepKind::ALL.iter().map(|k| Choice::radio("kind", k.as_str(), k.label())).collect());
+static STATUS_OPTIONS: LazyLock<Vec<Choice>> =
+    LazyLock::new(|| StepStatus::ALL.iter().map(|s| Choice::option(s.as_str(), s.label())).collect());
 
 /// The plan's four quarters, each with its label.
 fn quarter_labels(d: &PlanDetail) -> Vec<(u32, String)> {
@@ -339,9 +348,10 @@ struct PlanPage {
     role_title: String,
     role_department: String,
     today: String,
-    kinds: Vec<(&'static str, &'static str)>,
-    statuses: Vec<(&'static str, &'static str)>,
-    quarters: Vec<(u32, String)>,
+    kind_options: &'static [Choice],
+    kind_radios: &'static [Choice],
+    status_options: &'static [Choice],
+    quarter_options: Vec<Choice>,
     new_theme: String,
     errors: Vec<String>,
     notice: String,
@@ -409,9 +419,10 @@ async fn plan_page(
         role_title: person.title.clone(),
         role_department: department,
         today: uc::today_in(&d.plan.time_zone).to_string(),
-        kinds: StepKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        statuses: StepStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        quarters,
+        kind_options: &KIND_OPTIONS,
+        kind_radios: &KIND_RADIOS,
+        status_options: &STATUS_OPTIONS,
+        quarter_options: quarters.iter().map(|(q, label)| Choice::option(&q.to_string(), label)).collect(),
         new_theme: if retry.op == "add_theme" { retry.label.clone() } else { String::new() },
         errors,
         notice,
@@ -669,7 +680,7 @@ struct CheckinPage {
     state_label: &'static str,
     rows: Vec<ProgressRow>,
     themes: Vec<(i64, String, usize)>,
-    statuses: Vec<(&'static str, &'static str)>,
+    status_options: &'static [Choice],
     next_due: String,
     what_changed: String,
     review: String,
@@ -741,7 +752,7 @@ async fn checkin_page(
         state_label: checkin_label(uc::checkin_state(&d, c)),
         rows,
         themes,
-        statuses: StepStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        status_options: &STATUS_OPTIONS,
         next_due: typed.map(|t| t.next_due.clone()).unwrap_or(next_default),
         what_changed: typed.map(|t| t.what_changed.clone()).unwrap_or_default(),
         review: typed.map(|t| t.review.clone()).unwrap_or_default(),
