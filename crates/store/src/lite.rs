@@ -622,9 +622,53 @@ fn date(s: &str) -> Option<NaiveDate> {
     parsed.to_naive_date().ok()
 }
 
+/// A timestamp as Foothold stores it, `2026-11-27T10:00:00.123456+00:00`
+/// (seconds below 60, up to nine fraction digits), read by hand: every page
+/// reads a dozen, and chrono's RFC 3339 parser was most of their cost.
+/// Anything else, or a value it cannot place, is left to [`timestamp`]'s
+/// general readers.
+fn stored_utc(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let (head, offset) = b.split_at_checked(b.len().checked_sub(6)?)?;
+    if offset != b"+00:00" {
+        return None;
+    }
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, ref fraction @ ..] =
+        *head
+    else {
+        return None;
+    };
+    let digits = [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1];
+    let number = |ds: &[u8]| ds.iter().fold(0u32, |n, d| n * 10 + u32::from(d.wrapping_sub(b'0')));
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let nanos = match fraction {
+        [] => 0,
+        [b'.', ds @ ..] if (1..=9).contains(&ds.len()) && ds.iter().all(u8::is_ascii_digit) => {
+            number(ds) * 10u32.pow(9 - ds.len() as u32)
+        }
+        _ => return None,
+    };
+    let second = number(&digits[12..14]);
+    if second > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(&digits[..4])).ok()?,
+        number(&digits[4..6]),
+        number(&digits[6..8]),
+    )?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(number(&digits[8..10]), number(&digits[10..12]), second, nanos)?;
+    Some(Utc.from_utc_datetime(&date.and_time(time)))
+}
+
 /// Parses stored timestamp text as sqlx-sqlite does: RFC 3339 (how it writes
 /// them), then the other layouts it accepts, without offset meaning UTC.
 fn timestamp(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(t) = stored_utc(s) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -1073,5 +1117,58 @@ mod tests {
             assert_eq!(timestamp(text), Some(theirs), "{text}");
         }
         assert_eq!(timestamp("27/11/2026"), None);
+    }
+
+    #[test]
+    fn stored_timestamps_read_by_hand_as_chrono_reads_them() {
+        let chrono = |s: &str| DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc));
+        for s in [
+            "2026-11-27T10:00:00+00:00",
+            "2026-11-27T10:00:00.5+00:00",
+            "2026-11-27T10:00:00.321916+00:00",
+            "2026-11-27T23:59:59.999999999+00:00",
+            "2024-02-29T00:00:00+00:00",
+            "0001-01-01T00:00:00+00:00",
+            "9999-12-31T23:59:59.1+00:00",
+        ] {
+            assert_eq!(stored_utc(s), chrono(s), "{s}");
+            assert!(stored_utc(s).is_some(), "{s} is read by hand");
+        }
+        // Not in the stored shape, or not a real time: left to the general readers.
+        for s in [
+            "2026-11-27T10:00:60+00:00",
+            "2026-11-27T24:00:00+00:00",
+            "2026-02-30T10:00:00+00:00",
+            "2026-11-27T10:00:00.1234567891+00:00",
+            "2026-11-27T10:00:00.+00:00",
+            "2026-11-27T10:00:00+01:00",
+            "2026-11-27t10:00:00+00:00",
+            "2026-11-27 10:00:00+00:00",
+            "2026-11-27T10:00:00Z",
+            "+00:00",
+            "",
+            "2026-1a-27T10:00:00+00:00",
+        ] {
+            assert_eq!(stored_utc(s), None, "{s}");
+            if let Some(t) = chrono(s) {
+                assert_eq!(timestamp(s), Some(t), "{s}");
+            }
+        }
+        let nine_utc = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).single();
+        assert_eq!(timestamp("2026-11-27T10:00:00+01:00"), nine_utc, "other offsets still read");
+        // Every way Foothold writes one, over many instants.
+        let mut t = Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 58).single().expect("time");
+        for i in 0..20_000i64 {
+            t += chrono::Duration::nanoseconds(i * 7_777_777_777 + 1);
+            for written in [
+                t.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+                t.to_rfc3339_opts(SecondsFormat::Secs, false),
+                t.to_rfc3339_opts(SecondsFormat::Millis, false),
+                t.to_rfc3339_opts(SecondsFormat::Nanos, false),
+            ] {
+                assert_eq!(stored_utc(&written), chrono(&written), "{written}");
+                assert!(stored_utc(&written).is_some(), "{written}");
+            }
+        }
     }
 }
