@@ -120,6 +120,8 @@ pub struct Store {
     /// Reads this process recorded in the audit log lately (see
     /// `foothold_domain::audit`); shared by the clones of one store.
     recent_reads: Arc<Mutex<audit::RecentReads<audit::ReadKey>>>,
+    /// Plans' themes, steps and check-ins by version (see `plans::PlanParts`).
+    plan_parts: Arc<plans::PlanParts>,
 }
 
 /// Sets a field only when the value differs, so an edit that changes
@@ -179,7 +181,7 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
 
 impl Store {
     fn over(db: DatabaseConnection, engine: Engine, lite: Option<lite::Reader>) -> Self {
-        Store { db: held::Db::new(db, lite), engine, recent_reads: Arc::default() }
+        Store { db: held::Db::new(db, lite), engine, recent_reads: Arc::default(), plan_parts: Arc::default() }
     }
 
     /// Opens the database the URL names. SQLite files are created when

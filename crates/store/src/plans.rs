@@ -397,12 +397,30 @@ fn unique_violation(e: &sea_orm::DbErr) -> bool {
 }
 
 async fn detail_in(db: &impl Fetch, id: i64) -> Result<Option<PlanDetail>> {
-    let values = [id.into()];
-    let read = |sql, one| Read { sql, values: &values, one };
-    let plan = select!(plan_e::Model, "plans", "WHERE id = ?1");
-    let Some(p) = db.fetch(read(plan, true), |c| plan_e::Model::from_cols(c, 0)).await?.pop() else {
+    let Some(p) = plan_row(db, id).await? else {
         return Ok(None);
     };
+    let parts = parts_in(db, id).await?;
+    Ok(Some(PlanDetail { plan: to_plan(p), themes: parts.themes, steps: parts.steps, checkins: parts.checkins }))
+}
+
+async fn plan_row(db: &impl Fetch, id: i64) -> Result<Option<plan_e::Model>> {
+    let sql = select!(plan_e::Model, "plans", "WHERE id = ?1");
+    let read = Read { sql, values: &[id.into()], one: true };
+    Ok(db.fetch(read, |c| plan_e::Model::from_cols(c, 0)).await?.pop())
+}
+
+/// What a plan holds besides its own row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Parts {
+    themes: Vec<PlanTheme>,
+    steps: Vec<Step>,
+    checkins: Vec<Checkin>,
+}
+
+async fn parts_in(db: &impl Fetch, id: i64) -> Result<Parts> {
+    let values = [id.into()];
+    let read = |sql, one| Read { sql, values: &values, one };
     let themes = select!(plan_theme::Model, "plan_themes", "WHERE plan_id = ?1 ORDER BY position, id");
     let themes = db
         .fetch(read(themes, false), |c| plan_theme::Model::from_cols(c, 0))
@@ -420,7 +438,43 @@ async fn detail_in(db: &impl Fetch, id: i64) -> Result<Option<PlanDetail>> {
         .into_iter()
         .map(to_checkin)
         .collect();
-    Ok(Some(PlanDetail { plan: to_plan(p), themes, steps, checkins }))
+    Ok(Parts { themes, steps, checkins })
+}
+
+/// The themes, steps and check-ins of plans read lately, by plan, with the
+/// version (and the time of the change that took it) they belong to. Every
+/// change to them takes the plan's next version in the same transaction (see
+/// the module's head), so an entry is right while its stamp is the one the
+/// plan row says, and is never found again after: each replica's memory
+/// stays correct without hearing of another's writes. The time guards
+/// against a version number met again after a database was put back from a
+/// backup. Reading them was three of a plan page's seven statements.
+#[derive(Debug, Default)]
+pub(crate) struct PlanParts(std::sync::Mutex<std::collections::HashMap<i64, (Stamp, std::sync::Arc<Parts>)>>);
+
+/// A plan's version and when it was taken.
+type Stamp = (i64, Timestamp);
+
+/// Plans remembered at most; past this the memory starts afresh.
+const MAX_PLANS_REMEMBERED: usize = 1024;
+
+impl PlanParts {
+    fn get(&self, plan: i64, stamp: Stamp) -> Option<std::sync::Arc<Parts>> {
+        let map = self.0.lock().ok()?;
+        map.get(&plan).filter(|(s, _)| *s == stamp).map(|(_, parts)| parts.clone())
+    }
+
+    fn keep(&self, plan: i64, stamp: Stamp, parts: std::sync::Arc<Parts>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= MAX_PLANS_REMEMBERED && !map.contains_key(&plan) {
+                map.clear();
+            }
+            // A slower reader of an older version must not replace a newer one.
+            if map.get(&plan).is_none_or(|(s, _)| s.0 <= stamp.0) {
+                map.insert(plan, (stamp, parts));
+            }
+        }
+    }
 }
 
 /// Takes the plan's next version if `expected` is still current (`None`:
@@ -623,7 +677,40 @@ impl Store {
 
     /// A plan with its themes, steps and check-ins.
     pub async fn plan_detail(&self, id: i64) -> Result<Option<PlanDetail>> {
-        detail_in(&self.db, id).await
+        let Some(p) = plan_row(&self.db, id).await? else {
+            return Ok(None);
+        };
+        let stamp = (p.version, p.updated_at);
+        let parts = match self.plan_parts.get(id, stamp) {
+            Some(parts) => {
+                #[cfg(debug_assertions)]
+                self.check_remembered(id, stamp, &parts).await?;
+                parts
+            }
+            None => {
+                let parts = std::sync::Arc::new(parts_in(&self.db, id).await?);
+                self.plan_parts.keep(id, stamp, parts.clone());
+                parts
+            }
+        };
+        let Parts { themes, steps, checkins } = Parts::clone(&parts);
+        Ok(Some(PlanDetail { plan: to_plan(p), themes, steps, checkins }))
+    }
+
+    /// In debug builds (every test), a remembered plan is read again and must
+    /// be what the database holds at its version: a change that skipped the
+    /// version would show here rather than as a stale page.
+    #[cfg(debug_assertions)]
+    async fn check_remembered(&self, id: i64, stamp: Stamp, parts: &Parts) -> Result<()> {
+        let fresh = parts_in(&self.db, id).await?;
+        // Only meaningful while the version is still the same (a write may have
+        // committed between the reads on PostgreSQL).
+        let still = plan_row(&self.db, id).await?.is_some_and(|p| (p.version, p.updated_at) == stamp);
+        assert!(
+            !still || fresh == *parts,
+            "plan {id} changed without taking a new version: remembered {parts:?}, stored {fresh:?}"
+        );
+        Ok(())
     }
 
     /// A person's plans, newest first.

@@ -391,3 +391,79 @@ async fn a_held_connection_serves_only_its_own_database() {
     })
     .await;
 }
+
+/// A plan's themes, steps and check-ins are remembered by version: a change
+/// through the store shows at once, and (in debug builds) a change that did
+/// not take a new version is caught instead of shown stale.
+async fn plans_are_remembered_by_version(store: &Store, url: &DatabaseUrl) {
+    use foothold_store::{NewPlan, PlanEdit};
+    let kim = add(store, "kim@example.org", "Kim", None).await;
+    let lou = add(store, "lou@example.org", "Lou", Some(kim.id)).await;
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+    let plan = store
+        .create_plan(
+            &NewPlan {
+                person_id: lou.id,
+                leader_id: kim.id,
+                conversation_id: None,
+                starts_on: day(1, 15),
+                ends_on: day(12, 15),
+                time_zone: "UTC".into(),
+                themes: vec![("craft".into(), "Craft".into()), ("reach".into(), "Reach".into())],
+            },
+            kim.id,
+        )
+        .await
+        .expect("plan");
+    let first = store.plan_detail(plan.id).await.expect("read").expect("plan");
+    let again = store.plan_detail(plan.id).await.expect("read again").expect("plan");
+    assert_eq!(first, again);
+    let theme = first.themes[0].id;
+    let rename = PlanEdit::RenameTheme { theme_id: theme, label: "Deep craft".into() };
+    store.edit_plan(plan.id, Some(first.plan.version), kim.id, &rename).await.expect("rename");
+    let renamed = store.plan_detail(plan.id).await.expect("read").expect("plan");
+    assert_eq!(renamed.themes[0].label, "Deep craft", "a change through the store shows at once");
+    assert_eq!(renamed.plan.version, first.plan.version + 1);
+
+    // Behind the store's back, without a new version: the rule every change keeps, broken.
+    let sql = format!("UPDATE plan_themes SET label = 'Sneaked in' WHERE id = {theme}");
+    match url.engine() {
+        Some(foothold_store::Engine::Postgres) => {
+            let mut conn = PgConnection::connect(url.expose()).await.expect("connect");
+            conn.execute(AssertSqlSafe(sql)).await.expect("sneak");
+        }
+        _ => {
+            let mut conn = sea_orm::sqlx::SqliteConnection::connect(url.expose()).await.expect("connect");
+            conn.execute(AssertSqlSafe(sql)).await.expect("sneak");
+        }
+    }
+    let (reader, id) = (store.clone(), plan.id);
+    let read = tokio::spawn(async move { reader.plan_detail(id).await }).await;
+    if cfg!(debug_assertions) {
+        assert!(read.expect_err("caught").is_panic(), "debug builds refuse a change that skipped the version");
+    }
+    // The next change through the store takes a new version: everything stored shows.
+    let drop = PlanEdit::DropTheme { theme_id: first.themes[1].id, dropped: true };
+    store.edit_plan(plan.id, Some(renamed.plan.version), kim.id, &drop).await.expect("drop");
+    let after = store.plan_detail(plan.id).await.expect("read").expect("plan");
+    assert_eq!(after.themes[0].label, "Sneaked in");
+    assert!(after.themes[1].dropped);
+}
+
+#[tokio::test]
+async fn sqlite_plans_are_remembered_by_version() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = DatabaseUrl::sqlite_file(&dir.path().join("p.db"));
+    let store = Store::connect(&url, 2).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    plans_are_remembered_by_version(&store, &url).await;
+}
+
+#[tokio::test]
+async fn postgres_plans_are_remembered_by_version() {
+    if let Some(url) = fresh_postgres().await {
+        let store = Store::connect(&url, 2).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        plans_are_remembered_by_version(&store, &url).await;
+    }
+}

@@ -558,6 +558,8 @@ async fn the_plan_pages_keep_what_was_typed_when_a_save_fails() {
     // Held a year ago instead, it asks for nothing now.
     let year_ago = chrono::Utc::now() - chrono::Duration::days(365);
     app.execute("UPDATE checkins SET completed_at = $1 WHERE plan_id = $2", vec![year_ago.into(), pid.into()]).await;
+    // As every change to a plan does, so that pages read the plan afresh.
+    app.execute("UPDATE plans SET version = version + 1 WHERE id = $1", vec![pid.into()]).await;
     assert!(!report.get("/").await.body.contains("This quarter's pulse"), "an old check-in asks for nothing");
 
     // Exports: printable page and Markdown.
