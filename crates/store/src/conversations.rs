@@ -1,5 +1,7 @@
 //! Question sets, career conversations, answers, notes and grants.
 
+use std::sync::Arc;
+
 use foothold_domain::conversation::{self, Category, Question, State, Window};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -109,6 +111,13 @@ pub struct AskedQuestion {
     /// The question.
     pub question: Question,
 }
+
+/// The questions of conversations read lately. A conversation's questions
+/// are written once, in the transaction that schedules it, and never change,
+/// so what was read once stays right; nothing is kept for a conversation
+/// with none. Reading them with their answers was a quarter of a
+/// preparation page's work.
+pub(crate) type Asked = crate::memory::Memory<i64, (), Vec<AskedQuestion>>;
 
 /// An answer (a reflection).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -457,12 +466,39 @@ impl Store {
 
     /// The questions a conversation was scheduled with, in order.
     pub async fn asked_questions(&self, conversation_id: i64) -> Result<Vec<AskedQuestion>> {
-        let rows = conversation_question::Entity::find()
-            .filter(conversation_question::Column::ConversationId.eq(conversation_id))
-            .order_by_asc(conversation_question::Column::Position)
-            .all(&self.db)
-            .await?;
-        Ok(rows
+        Ok(Vec::clone(&*self.asked(conversation_id).await?))
+    }
+
+    /// The questions a conversation was scheduled with, remembered once read
+    /// (see [`Asked`]).
+    async fn asked(&self, conversation_id: i64) -> Result<Arc<Vec<AskedQuestion>>> {
+        if let Some(asked) = self.asked.get(&conversation_id, &()) {
+            #[cfg(debug_assertions)]
+            {
+                let stored = self.asked_as_stored(conversation_id).await?;
+                assert!(stored == *asked, "conversation {conversation_id}'s questions changed after it was scheduled");
+            }
+            return Ok(asked);
+        }
+        let asked = Arc::new(self.asked_as_stored(conversation_id).await?);
+        // None yet: a conversation still being written, or none at all.
+        if !asked.is_empty() {
+            self.asked.keep(conversation_id, (), asked.clone());
+        }
+        Ok(asked)
+    }
+
+    async fn asked_as_stored(&self, conversation_id: i64) -> Result<Vec<AskedQuestion>> {
+        let sql = select!(
+            conversation_question::Model,
+            "conversation_questions",
+            "WHERE conversation_id = ?1 ORDER BY position, id"
+        );
+        let read = Read { sql, values: &[conversation_id.into()], one: false };
+        Ok(self
+            .db
+            .fetch(read, |c| conversation_question::Model::from_cols(c, 0))
+            .await?
             .into_iter()
             .map(|q| AskedQuestion { id: q.id, position: q.position, question: question_of(&q.category, q.text) })
             .collect())
@@ -622,52 +658,32 @@ impl Store {
         Ok(out)
     }
 
-    /// The questions asked in a conversation, in order, each with its answer,
-    /// in one read (every page that shows a conversation needs both).
-    /// `Answers::Shared` joins shared answers only, so drafts never leave the
+    /// The questions asked in a conversation, in order, each with its answer.
+    /// `Answers::Shared` reads shared answers only, so drafts never leave the
     /// database on such a request; `Answers::None` reads no answer at all.
+    /// The questions themselves are remembered (see [`Asked`]), so a page
+    /// reads only the answers.
     pub async fn asked_with_answers(
         &self,
         conversation_id: i64,
         answers: Answers,
     ) -> Result<Vec<(AskedQuestion, Option<Answer>)>> {
-        // One statement per kind of answer: each is made once.
-        macro_rules! asked {
-            ($join:literal) => {
-                sql_once!(
-                    "SELECT {}, {} FROM conversation_questions q LEFT JOIN answers a ON {} \
-                     WHERE q.conversation_id = ?1 ORDER BY q.position, q.id",
-                    conversation_question::Model::columns("q."),
-                    answer::Model::columns("a."),
-                    $join
-                )
-            };
-        }
         let sql = match answers {
-            Answers::All => asked!("a.question_id = q.id AND a.conversation_id = q.conversation_id"),
+            Answers::All => select!(answer::Model, "answers", "WHERE conversation_id = ?1"),
             Answers::Shared => {
-                asked!("a.question_id = q.id AND a.conversation_id = q.conversation_id AND a.shared_at IS NOT NULL")
+                select!(answer::Model, "answers", "WHERE conversation_id = ?1 AND shared_at IS NOT NULL")
             }
-            // Keeps one statement shape; no row matches.
-            Answers::None => asked!("1 = 0"),
+            Answers::None => "",
         };
-        let read = Read { sql, values: &[conversation_id.into()], one: false };
-        let rows = self.db.fetch(read, |c| {
-            let q = conversation_question::Model::from_cols(c, 0)?;
-            let answered = c.get::<Option<i64>>(conversation_question::Model::WIDTH)?.is_some();
-            let answer =
-                if answered { Some(answer::Model::from_cols(c, conversation_question::Model::WIDTH)?) } else { None };
-            Ok((q, answer))
-        });
-        Ok(rows
-            .await?
-            .into_iter()
-            .map(|(q, answer)| {
-                let asked =
-                    AskedQuestion { id: q.id, position: q.position, question: question_of(&q.category, q.text) };
-                (asked, answer.map(to_answer))
-            })
-            .collect())
+        let asked = self.asked(conversation_id).await?;
+        let mut found: std::collections::HashMap<i64, Answer> = if sql.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            let read = Read { sql, values: &[conversation_id.into()], one: false };
+            let rows = self.db.fetch(read, |c| answer::Model::from_cols(c, 0)).await?;
+            rows.into_iter().map(|a| (a.question_id, to_answer(a))).collect()
+        };
+        Ok(asked.iter().map(|q| (q.clone(), found.remove(&q.id))).collect())
     }
 
     /// Every answer, drafts included: only for the report's own views.

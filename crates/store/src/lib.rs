@@ -29,6 +29,7 @@ mod feeds;
 mod held;
 mod insight;
 mod lite;
+mod memory;
 mod migrate;
 mod outbox;
 mod people;
@@ -122,6 +123,8 @@ pub struct Store {
     recent_reads: Arc<Mutex<audit::RecentReads<audit::ReadKey>>>,
     /// Plans' themes, steps and check-ins by version (see `plans::PlanParts`).
     plan_parts: Arc<plans::PlanParts>,
+    /// The questions conversations were scheduled with (see `conversations::Asked`).
+    asked: Arc<conversations::Asked>,
 }
 
 /// Sets a field only when the value differs, so an edit that changes
@@ -181,7 +184,13 @@ async fn stable_plans(conn: &mut sqlx::SqliteConnection) -> std::result::Result<
 
 impl Store {
     fn over(db: DatabaseConnection, engine: Engine, lite: Option<lite::Reader>) -> Self {
-        Store { db: held::Db::new(db, lite), engine, recent_reads: Arc::default(), plan_parts: Arc::default() }
+        Store {
+            db: held::Db::new(db, lite),
+            engine,
+            recent_reads: Arc::default(),
+            plan_parts: Arc::default(),
+            asked: Arc::default(),
+        }
     }
 
     /// Opens the database the URL names. SQLite files are created when

@@ -412,7 +412,7 @@ async fn plan_row(db: &impl Fetch, id: i64) -> Result<Option<plan_e::Model>> {
 
 /// What a plan holds besides its own row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Parts {
+pub(crate) struct Parts {
     themes: Vec<PlanTheme>,
     steps: Vec<Step>,
     checkins: Vec<Checkin>,
@@ -445,37 +445,13 @@ async fn parts_in(db: &impl Fetch, id: i64) -> Result<Parts> {
 /// version (and the time of the change that took it) they belong to. Every
 /// change to them takes the plan's next version in the same transaction (see
 /// the module's head), so an entry is right while its stamp is the one the
-/// plan row says, and is never found again after: each replica's memory
-/// stays correct without hearing of another's writes. The time guards
-/// against a version number met again after a database was put back from a
-/// backup. Reading them was three of a plan page's seven statements.
-#[derive(Debug, Default)]
-pub(crate) struct PlanParts(std::sync::Mutex<std::collections::HashMap<i64, (Stamp, std::sync::Arc<Parts>)>>);
+/// plan row says, and is never found again after. The time guards against a
+/// version number met again after a database was put back from a backup.
+/// Reading them was three of a plan page's seven statements.
+pub(crate) type PlanParts = crate::memory::Memory<i64, Stamp, Parts>;
 
 /// A plan's version and when it was taken.
 type Stamp = (i64, Timestamp);
-
-/// Plans remembered at most; past this the memory starts afresh.
-const MAX_PLANS_REMEMBERED: usize = 1024;
-
-impl PlanParts {
-    fn get(&self, plan: i64, stamp: Stamp) -> Option<std::sync::Arc<Parts>> {
-        let map = self.0.lock().ok()?;
-        map.get(&plan).filter(|(s, _)| *s == stamp).map(|(_, parts)| parts.clone())
-    }
-
-    fn keep(&self, plan: i64, stamp: Stamp, parts: std::sync::Arc<Parts>) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= MAX_PLANS_REMEMBERED && !map.contains_key(&plan) {
-                map.clear();
-            }
-            // A slower reader of an older version must not replace a newer one.
-            if map.get(&plan).is_none_or(|(s, _)| s.0 <= stamp.0) {
-                map.insert(plan, (stamp, parts));
-            }
-        }
-    }
-}
 
 /// Takes the plan's next version if `expected` is still current (`None`:
 /// additions, which cannot overwrite anyone's work, skip the check).
@@ -681,7 +657,7 @@ impl Store {
             return Ok(None);
         };
         let stamp = (p.version, p.updated_at);
-        let parts = match self.plan_parts.get(id, stamp) {
+        let parts = match self.plan_parts.get(&id, &stamp) {
             Some(parts) => {
                 #[cfg(debug_assertions)]
                 self.check_remembered(id, stamp, &parts).await?;

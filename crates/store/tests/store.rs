@@ -210,6 +210,11 @@ async fn questions_with_their_answers(store: &Store) {
     let theirs = texts(store.asked_with_answers(other.id, Answers::All).await.expect("other"));
     assert_eq!(theirs[0].1, Some(("Another conversation's draft.".to_owned(), false, 1)));
     assert!(theirs[1..].iter().all(|(_, a)| a.is_none()), "only the other conversation's own answer");
+    // The questions are remembered after the first read; answers never are.
+    save(c.id, asked[2].id, "Somewhere new.").await;
+    let again = texts(store.asked_with_answers(c.id, Answers::All).await.expect("again"));
+    assert_eq!(again[2].1, Some(("Somewhere new.".to_owned(), false, 1)), "a new answer shows at once");
+    assert!(store.asked_with_answers(i64::MAX, Answers::All).await.expect("unknown").is_empty());
 }
 
 #[tokio::test]
