@@ -669,20 +669,19 @@ impl Store {
         answers: Answers,
     ) -> Result<Vec<(AskedQuestion, Option<Answer>)>> {
         let sql = match answers {
-            Answers::All => select!(answer::Model, "answers", "WHERE conversation_id = ?1"),
+            Answers::All => Some(select!(answer::Model, "answers", "WHERE conversation_id = ?1")),
             Answers::Shared => {
-                select!(answer::Model, "answers", "WHERE conversation_id = ?1 AND shared_at IS NOT NULL")
+                Some(select!(answer::Model, "answers", "WHERE conversation_id = ?1 AND shared_at IS NOT NULL"))
             }
-            Answers::None => "",
+            Answers::None => None,
         };
         let asked = self.asked(conversation_id).await?;
-        let mut found: std::collections::HashMap<i64, Answer> = if sql.is_empty() {
-            std::collections::HashMap::new()
-        } else {
+        let mut found = std::collections::HashMap::new();
+        if let Some(sql) = sql {
             let read = Read { sql, values: &[conversation_id.into()], one: false };
             let rows = self.db.fetch(read, |c| answer::Model::from_cols(c, 0)).await?;
-            rows.into_iter().map(|a| (a.question_id, to_answer(a))).collect()
-        };
+            found.extend(rows.into_iter().map(|a| (a.question_id, to_answer(a))));
+        }
         Ok(asked.iter().map(|q| (q.clone(), found.remove(&q.id))).collect())
     }
 
