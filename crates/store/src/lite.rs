@@ -492,70 +492,32 @@ trait Stored: Sized {
     fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String>;
 }
 
-impl Stored for i64 {
-    const KIND: Kind = Kind::BigInt;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Integer(i) => Ok(Some(i)),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
+/// `Stored` for a type: NULL is `None`, `$stored` is read by `$read`, and
+/// any other stored kind is an error naming what was expected.
+macro_rules! stored {
+    ($($t:ty => $kind:ident, $stored:pat => $read:expr;)*) => {
+        $(
+            impl Stored for $t {
+                const KIND: Kind = Kind::$kind;
+                fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
+                    match v {
+                        ValueRef::Null => Ok(None),
+                        $stored => $read.map(Some),
+                        other => Err(mistyped(other, Self::KIND)),
+                    }
+                }
+            }
+        )*
+    };
 }
 
-impl Stored for i32 {
-    const KIND: Kind = Kind::Int;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Integer(i) => i32::try_from(i).map(Some).map_err(|_| "integer out of range".to_owned()),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
-}
-
-impl Stored for bool {
-    const KIND: Kind = Kind::Bool;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Integer(i) => Ok(Some(i != 0)),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
-}
-
-impl Stored for String {
-    const KIND: Kind = Kind::Text;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Text(b) => Ok(Some(text(b)?.to_owned())),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
-}
-
-impl Stored for DateTime<Utc> {
-    const KIND: Kind = Kind::Timestamp;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Text(b) => timestamp(text(b)?).map(Some).ok_or_else(|| "not a timestamp".to_owned()),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
-}
-
-impl Stored for NaiveDate {
-    const KIND: Kind = Kind::Date;
-    fn stored(v: ValueRef<'_>) -> Result<Option<Self>, String> {
-        match v {
-            ValueRef::Null => Ok(None),
-            ValueRef::Text(b) => date(text(b)?).map(Some).ok_or_else(|| "not a date".to_owned()),
-            other => Err(mistyped(other, Self::KIND)),
-        }
-    }
+stored! {
+    i64 => BigInt, ValueRef::Integer(i) => Ok::<_, String>(i);
+    i32 => Int, ValueRef::Integer(i) => i32::try_from(i).map_err(|_| "integer out of range".to_owned());
+    bool => Bool, ValueRef::Integer(i) => Ok::<_, String>(i != 0);
+    String => Text, ValueRef::Text(b) => text(b).map(str::to_owned);
+    DateTime<Utc> => Timestamp, ValueRef::Text(b) => text(b).and_then(|s| timestamp(s).ok_or_else(|| "not a timestamp".to_owned()));
+    NaiveDate => Date, ValueRef::Text(b) => text(b).and_then(|s| date(s).ok_or_else(|| "not a date".to_owned()));
 }
 
 /// A Rust type a column is read as by position ([`Cols::get`]): decoded here
