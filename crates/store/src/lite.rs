@@ -569,19 +569,28 @@ impl Cols<'_> {
 /// with `%F`). Dates as Foothold stores them (`2026-03-05`) are read by hand;
 /// anything else goes to chrono with the format parsed once.
 fn date(s: &str) -> Option<NaiveDate> {
-    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
-        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
-        if digits.iter().all(u8::is_ascii_digit) {
-            let n = |ds: &[u8]| ds.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
-            let year = i32::try_from(n(&digits[..4])).ok()?;
-            return NaiveDate::from_ymd_opt(year, n(&digits[4..6]), n(&digits[6..]));
-        }
-    }
-    static F: LazyLock<Vec<chrono::format::Item<'static>>> =
-        LazyLock::new(|| chrono::format::StrftimeItems::new("%F").parse_to_owned().unwrap_or_default());
-    let mut parsed = chrono::format::Parsed::new();
-    chrono::format::parse(&mut parsed, s, F.iter()).ok()?;
-    parsed.to_naive_date().ok()
+    ymd(s.as_bytes()).or_else(|| {
+        static F: LazyLock<Vec<chrono::format::Item<'static>>> =
+            LazyLock::new(|| chrono::format::StrftimeItems::new("%F").parse_to_owned().unwrap_or_default());
+        let mut parsed = chrono::format::Parsed::new();
+        chrono::format::parse(&mut parsed, s, F.iter()).ok()?;
+        parsed.to_naive_date().ok()
+    })
+}
+
+/// The ASCII digits `ds` as a number; `None` if any is not a digit.
+fn number(ds: &[u8]) -> Option<u32> {
+    ds.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+}
+
+/// Exactly `YYYY-MM-DD`, read by hand; `None` in any other shape or for a
+/// day the calendar does not have.
+fn ymd(b: &[u8]) -> Option<NaiveDate> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+        return None;
+    };
+    let year = i32::try_from(number(&[y0, y1, y2, y3])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&[m0, m1])?, number(&[d0, d1])?)
 }
 
 /// A timestamp as Foothold stores it, `2026-11-27T10:00:00.123456+00:00`
@@ -591,38 +600,22 @@ fn date(s: &str) -> Option<NaiveDate> {
 /// general readers.
 fn stored_utc(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();
-    let (head, offset) = b.split_at_checked(b.len().checked_sub(6)?)?;
+    let (rest, offset) = b.split_at_checked(b.len().checked_sub(6)?)?;
     if offset != b"+00:00" {
         return None;
     }
-    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, ref fraction @ ..] =
-        *head
-    else {
+    let (day, time) = rest.split_at_checked(10)?;
+    let [b'T', h0, h1, b':', m0, m1, b':', s0, s1, ref fraction @ ..] = *time else {
         return None;
     };
-    let digits = [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1];
-    let number = |ds: &[u8]| ds.iter().fold(0u32, |n, d| n * 10 + u32::from(d.wrapping_sub(b'0')));
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
     let nanos = match fraction {
         [] => 0,
-        [b'.', ds @ ..] if (1..=9).contains(&ds.len()) && ds.iter().all(u8::is_ascii_digit) => {
-            number(ds) * 10u32.pow(9 - ds.len() as u32)
-        }
+        [b'.', ds @ ..] if (1..=9).contains(&ds.len()) => number(ds)? * 10u32.pow(9 - ds.len() as u32),
         _ => return None,
     };
-    let second = number(&digits[12..14]);
-    if second > 59 {
-        return None;
-    }
-    let date = NaiveDate::from_ymd_opt(
-        i32::try_from(number(&digits[..4])).ok()?,
-        number(&digits[4..6]),
-        number(&digits[6..8]),
-    )?;
-    let time = chrono::NaiveTime::from_hms_nano_opt(number(&digits[8..10]), number(&digits[10..12]), second, nanos)?;
-    Some(Utc.from_utc_datetime(&date.and_time(time)))
+    let second = number(&[s0, s1]).filter(|s| *s < 60)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(number(&[h0, h1])?, number(&[m0, m1])?, second, nanos)?;
+    Some(Utc.from_utc_datetime(&ymd(day)?.and_time(time)))
 }
 
 /// Parses stored timestamp text as sqlx-sqlite does: RFC 3339 (how it writes

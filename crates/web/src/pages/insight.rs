@@ -13,7 +13,7 @@ use foothold_domain::engagement::RATINGS;
 use foothold_domain::insight::{GroupKey, Quarter, Withheld};
 use serde::Deserialize;
 
-use super::{Chrome, render_with};
+use super::{Choice, Chrome, render_with};
 use crate::AppState;
 use crate::audit::{Act, Subject};
 use crate::auth::{Identity, Viewer};
@@ -45,7 +45,7 @@ pub struct FactRow {
 #[template(path = "insight.html")]
 struct InsightPage<'a> {
     chrome: Chrome,
-    groups: &'a [PickerGroup],
+    groups: &'a [Choice],
     group: String,
     label: &'a str,
     n: usize,
@@ -77,27 +77,10 @@ pub struct GroupView {
     steps: String,
 }
 
-/// A viewer's group list.
-type Picker = Vec<PickerGroup>;
-
-/// One group of a picker.
-struct PickerGroup {
-    /// Its URL parameter.
-    param: String,
-    /// Its name.
-    name: String,
-    /// Its `<option>`, escaped once: a leader's page lists a hundred groups
-    /// or more twice, and escaping them on every view was a fifth of the
-    /// page's CPU.
-    option: String,
-}
-
-impl PickerGroup {
-    fn new(param: String, name: String) -> Self {
-        let option = format!("<option value=\"{}\">{}</option>", super::escaped(&param), super::escaped(&name));
-        PickerGroup { param, name, option }
-    }
-}
+/// A viewer's group list, each group an option written once: a leader's
+/// page lists a hundred groups or more twice, and escaping them on every view
+/// was a fifth of the page's CPU.
+type Picker = Vec<Choice>;
 
 /// Groups (or viewers' group lists) remembered per snapshot at most.
 const MAX_REMEMBERED: usize = 256;
@@ -295,7 +278,7 @@ pub async fn show(
     // The picker depends only on whether the viewer is an admin, or which leader they are.
     let scope = (!is_admin).then_some(v.person.id);
     let groups = remembered(&snap.page_views.pickers, scope, || {
-        snap.groups_for(&v).into_iter().map(|x| PickerGroup::new(uc::group_param(x), snap.label(x))).collect()
+        snap.groups_for(&v).into_iter().map(|x| Choice::option(&uc::group_param(x), &snap.label(x))).collect()
     });
     let page = InsightPage {
         chrome: Chrome::of(&v, "insight"),
@@ -448,15 +431,6 @@ pub async fn open_round(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_picker_option_is_escaped_once_and_for_good() {
-        let g = PickerGroup::new("tree:7\"><x>".into(), "<script>alert('x')</script> & Co's team".into());
-        assert_eq!(
-            g.option,
-            "<option value=\"tree:7&#34;&#62;&#60;x&#62;\">&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; Co&#39;s team</option>"
-        );
-    }
 
     #[test]
     fn a_part_is_formatted_once_and_the_memory_stays_bounded() {

@@ -82,7 +82,7 @@ pub fn render_with<T: Template>(status: axum::http::StatusCode, t: &T) -> Result
 const PAGE_BYTES: usize = 32 * 1024;
 
 /// `s` escaped as templates escape it, for HTML written once and kept.
-pub(crate) fn escaped(s: &str) -> String {
+fn escaped(s: &str) -> String {
     match askama::filters::escape(s, askama::filters::Html) {
         Ok(e) => e.to_string(),
     }
@@ -123,6 +123,11 @@ impl Choice {
     /// Its HTML, chosen when `chosen` is its value.
     pub(crate) fn html(&self, chosen: &str) -> &str {
         if self.value == chosen { &self.chosen } else { &self.plain }
+    }
+
+    /// Its HTML, not chosen.
+    pub(crate) fn as_is(&self) -> &str {
+        &self.plain
     }
 }
 
@@ -222,6 +227,7 @@ mod tests {
     #[test]
     fn a_choice_is_written_escaped_and_chosen_by_its_value() {
         let o = Choice::option("q\"><x>", "<b>Q1</b> & 'more'");
+        assert_eq!(o.as_is(), o.html("other"));
         assert_eq!(
             o.html("other"),
             "<option value=\"q&#34;&#62;&#60;x&#62;\">&#60;b&#62;Q1&#60;/b&#62; &#38; &#39;more&#39;</option>"
